@@ -1,0 +1,15 @@
+export type { Backend } from "./backend.js";
+export { type CreateOptions, fromArray, full, type NormalOptions, ones, randomNormal, randomUniform, tensor, type UniformOptions, zeros, zerosLike } from "./create.js";
+export { allocateArray, type ArrayFor, DTYPES, type DType, dtypeOf, type FloatArray, isDType } from "./dtype.js";
+export { DTypeError, formatShape, ShapeError, TensorError } from "./errors.js";
+export { gemmStrided } from "./gemm-js.js";
+export { createJsBackend, jsBackend } from "./js-backend.js";
+export { checkCompatible, checkRank, checkSameShape, prepareOut } from "./ops/check.js";
+export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";
+export { type MatmulOptions, matmul } from "./ops/matmul.js";
+export { argmaxRows, dot, max, mean, type NormOrder, norm, sum, sumAxis0 } from "./ops/reduce.js";
+export { type Parameter, parameter } from "./parameter.js";
+export { Rng, type RngState } from "./rng.js";
+export { sameShape, sizeOf } from "./shape.js";
+export { ArrayStorage, type Storage } from "./storage.js";
+export { type NestedArray, Tensor } from "./tensor.js";

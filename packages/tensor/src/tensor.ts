@@ -1,0 +1,126 @@
+import type { Backend } from "./backend.js";
+import type { DType, FloatArray } from "./dtype.js";
+import { ShapeError, formatShape } from "./errors.js";
+import { formatElements } from "./format.js";
+import { jsBackend } from "./js-backend.js";
+import { checkShape, sizeOf } from "./shape.js";
+import type { Storage } from "./storage.js";
+
+/** Nested number arrays, as `toArray()` returns them and `tensor()` accepts them. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * A dense, contiguous, row-major array of float32 or float64 numbers.
+ *
+ * The elements live in a `Storage` owned by the tensor's `backend` (a JS typed array for the default
+ * backend, WebAssembly memory for others). `data` is a typed-array view of them; read it where you
+ * use it rather than keeping it, because a backend may replace the view when its memory grows.
+ */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly storage: Storage;
+  readonly backend: Backend;
+
+  constructor(storage: Storage, shape: readonly number[], backend: Backend = jsBackend) {
+    this.shape = checkShape("Tensor", shape);
+    this.size = sizeOf(this.shape);
+    if (this.size !== storage.length) {
+      throw new ShapeError(
+        `Tensor: shape ${formatShape(shape)} needs ${this.size} elements but the storage holds ${storage.length}`,
+      );
+    }
+    this.storage = storage;
+    this.backend = backend;
+  }
+
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+
+  /** The elements, row-major. Writes through this view change the tensor. */
+  get data(): FloatArray {
+    return this.storage.data;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The same elements under a new shape, without copying; one dimension may be -1 (inferred). */
+  reshape(shape: readonly number[]): Tensor {
+    const inferred = shape.indexOf(-1);
+    let resolved = shape;
+    if (inferred >= 0) {
+      const known = sizeOf(shape.filter((_, i) => i !== inferred));
+      if (known === 0 || this.size % known !== 0 || shape.lastIndexOf(-1) !== inferred) {
+        throw new ShapeError(`reshape: cannot reshape ${formatShape(this.shape)} to ${formatShape(shape)}`);
+      }
+      resolved = shape.map((d, i) => (i === inferred ? this.size / known : d));
+    }
+    const checked = checkShape("reshape", resolved);
+    if (sizeOf(checked) !== this.size) {
+      throw new ShapeError(
+        `reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(shape)} (${sizeOf(checked)} elements)`,
+      );
+    }
+    return new Tensor(this.storage, checked, this.backend);
+  }
+
+  /** A copy with its own storage on the same backend. */
+  clone(): Tensor {
+    const storage = this.backend.allocate(this.dtype, this.size);
+    storage.data.set(this.data);
+    return new Tensor(storage, this.shape, this.backend);
+  }
+
+  /** The element at a multi-index (one index per dimension). */
+  get(...index: number[]): number {
+    return this.data[this.offsetOf("get", index)]!;
+  }
+
+  /** Sets the element at a multi-index: `t.set(value, i, j)`. */
+  set(value: number, ...index: number[]): void {
+    this.data[this.offsetOf("set", index)] = value;
+  }
+
+  /** The single element of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`);
+    return this.data[0]!;
+  }
+
+  /** The elements as nested arrays (a number for a rank-0 tensor). */
+  toArray(): NestedArray {
+    const data = this.data;
+    const build = (offset: number, axis: number): NestedArray => {
+      if (axis === this.shape.length) return data[offset]!;
+      let stride = 1;
+      for (let d = axis + 1; d < this.shape.length; d++) stride *= this.shape[d]!;
+      const out: NestedArray[] = [];
+      for (let i = 0; i < this.shape[axis]!; i++) out.push(build(offset + i * stride, axis + 1));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  toString(): string {
+    return `Tensor(${this.dtype}, ${formatShape(this.shape)})\n${formatElements(this.data, this.shape)}`;
+  }
+
+  private offsetOf(op: string, index: readonly number[]): number {
+    if (index.length !== this.shape.length) {
+      throw new ShapeError(`${op}: index [${index.join(",")}] has ${index.length} entries, tensor ${formatShape(this.shape)} has rank ${this.shape.length}`);
+    }
+    let offset = 0;
+    for (let d = 0; d < index.length; d++) {
+      const i = index[d]!;
+      const dim = this.shape[d]!;
+      if (!Number.isInteger(i) || i < 0 || i >= dim) {
+        throw new ShapeError(`${op}: index [${index.join(",")}] is out of bounds for shape ${formatShape(this.shape)}`);
+      }
+      offset = offset * dim + i;
+    }
+    return offset;
+  }
+}

@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+/** Tests resolve workspace packages to their TypeScript sources (no stale dist, no build step). */
+export default defineConfig({
+  ssr: { resolve: { conditions: ["@backprop/source"] } },
+  resolve: { conditions: ["@backprop/source"] },
+  test: { include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+});
