@@ -2,7 +2,7 @@ export type { Backend } from "./backend.js";
 export { type CreateOptions, fromArray, full, type NormalOptions, ones, randomNormal, randomUniform, tensor, type UniformOptions, zeros, zerosLike } from "./create.js";
 export { allocateArray, type ArrayFor, DTYPES, type DType, dtypeOf, type FloatArray, isDType } from "./dtype.js";
 export { DTypeError, formatShape, ShapeError, TensorError } from "./errors.js";
-export { gemmStrided } from "./gemm-js.js";
+export { createPackedGemm, type StridedGemm } from "./gemm-js.js";
 export { createJsBackend, jsBackend } from "./js-backend.js";
 export { checkCompatible, checkRank, checkSameShape, prepareOut } from "./ops/check.js";
 export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";

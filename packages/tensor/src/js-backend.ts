@@ -1,13 +1,15 @@
 import type { Backend } from "./backend.js";
 import { allocateArray } from "./dtype.js";
-import { gemmStrided } from "./gemm-js.js";
+import { createPackedGemm } from "./gemm-js.js";
 import { ArrayStorage } from "./storage.js";
 
 /**
  * The plain TypeScript backend: typed arrays on the JS heap, a register-tiled gemm, plain loops.
  * It runs everywhere, in float32 and float64, and is the reference other backends are tested against.
+ * Each backend value owns its gemm packing buffers (reused across calls), so two backends share nothing.
  */
 export function createJsBackend(): Backend {
+  const gemmStrided = createPackedGemm();
   return {
     name: "js",
     allocate: (dtype, length) => new ArrayStorage(allocateArray(dtype, length)),
