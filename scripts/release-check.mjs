@@ -6,6 +6,7 @@
  * `require` every entry point, and type-check a consumer against the packed types (bundler and
  * node16 resolution). Exits non-zero on the first package that would publish broken.
  * Run after `turbo run build` (the root `release:check` script does both).
+ * RELEASE_CHECK_ONLY=@backprop/a,@backprop/b limits the check to those packages.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,11 +26,12 @@ const run = (cmd, args, cwd) => {
 };
 const readJson = (file) => JSON.parse(readFileSync(file, "utf8"));
 
+const only = process.env.RELEASE_CHECK_ONLY?.split(",");
 const packages = ["packages", "apps"]
   .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)))
   .filter((dir) => existsSync(join(dir, "package.json")))
   .map((dir) => ({ dir, manifest: readJson(join(dir, "package.json")) }))
-  .filter(({ manifest }) => manifest.private !== true);
+  .filter(({ manifest }) => manifest.private !== true && (!only || only.includes(manifest.name)));
 
 const work = mkdtempSync(join(tmpdir(), "backprop-release-check-"));
 const tarballs = join(work, "tarballs");
@@ -107,10 +109,12 @@ for (const file of ["smoke.mjs", "smoke.cjs"]) {
 // namespace import of every entry point, under bundler and node16 resolution.
 const snippets = join(root, "scripts", "release-check", "consumers");
 const typed = entryPoints.map((spec, i) => `import type * as t${i} from ${JSON.stringify(spec)};\nexport type T${i} = keyof typeof t${i};`);
-const snippetFiles = existsSync(snippets) ? readdirSync(snippets).filter((f) => f.endsWith(".ts")) : [];
+const snippetPackage = (file) => `@backprop/${file.replace(/\.ts$/, "")}`;
+const snippetFiles = (existsSync(snippets) ? readdirSync(snippets).filter((f) => f.endsWith(".ts")) : []).filter(
+  (f) => !only || only.includes(snippetPackage(f)),
+);
 for (const f of snippetFiles) {
-  const pkg = `@backprop/${f.replace(/\.ts$/, "")}`;
-  if (!(pkg in fileSpecs)) failures.push(`consumer snippet ${f} names ${pkg}, which is not a public package`);
+  if (!(snippetPackage(f) in fileSpecs)) failures.push(`consumer snippet ${f} names ${snippetPackage(f)}, which is not a public package`);
 }
 const consumerSources = [...typed, ...snippetFiles.map((f) => readFileSync(join(snippets, f), "utf8"))];
 writeFileSync(join(consumer, "consumer.mts"), consumerSources.join("\n"));

@@ -37,6 +37,7 @@ const SIZES: [number, number, number][] = [
   [13, 17, 11],
   [33, 65, 31],
   [64, 100, 48],
+  [130, 261, 67],
 ];
 
 describe("matmul (register-tiled gemm) against the definition", () => {
