@@ -9,7 +9,15 @@
  * RELEASE_CHECK_ONLY=@backprop/a,@backprop/b limits the check to those packages.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -90,13 +98,25 @@ const entryPoints = packed.flatMap(({ name, manifest }) =>
     .map((key) => (key === "." ? name : `${name}/${key.slice(2)}`)),
 );
 const esm = entryPoints
-  .map((spec, i) => `import * as m${i} from ${JSON.stringify(spec)};\nif (Object.keys(m${i}).length === 0) throw new Error("${spec}: ESM import has no exports");`)
+  .map(
+    (spec, i) =>
+      `import * as m${i} from ${JSON.stringify(spec)};\nif (Object.keys(m${i}).length === 0) throw new Error("${spec}: ESM import has no exports");`,
+  )
   .join("\n");
-writeFileSync(join(consumer, "smoke.mjs"), `${esm}\nconsole.log("esm ok: ${entryPoints.length} entry points");\n`);
+writeFileSync(
+  join(consumer, "smoke.mjs"),
+  `${esm}\nconsole.log("esm ok: ${entryPoints.length} entry points");\n`,
+);
 const cjs = entryPoints
-  .map((spec) => `if (Object.keys(require(${JSON.stringify(spec)})).length === 0) throw new Error("${spec}: require() has no exports");`)
+  .map(
+    (spec) =>
+      `if (Object.keys(require(${JSON.stringify(spec)})).length === 0) throw new Error("${spec}: require() has no exports");`,
+  )
   .join("\n");
-writeFileSync(join(consumer, "smoke.cjs"), `${cjs}\nconsole.log("cjs ok: ${entryPoints.length} entry points");\n`);
+writeFileSync(
+  join(consumer, "smoke.cjs"),
+  `${cjs}\nconsole.log("cjs ok: ${entryPoints.length} entry points");\n`,
+);
 for (const file of ["smoke.mjs", "smoke.cjs"]) {
   try {
     console.log(run("node", [file], consumer).trim());
@@ -108,13 +128,17 @@ for (const file of ["smoke.mjs", "smoke.cjs"]) {
 // Type-check a consumer: the per-package snippets in scripts/release-check/consumers, plus a
 // namespace import of every entry point, under bundler and node16 resolution.
 const snippets = join(root, "scripts", "release-check", "consumers");
-const typed = entryPoints.map((spec, i) => `import type * as t${i} from ${JSON.stringify(spec)};\nexport type T${i} = keyof typeof t${i};`);
-const snippetPackage = (file) => `@backprop/${file.replace(/\.ts$/, "")}`;
-const snippetFiles = (existsSync(snippets) ? readdirSync(snippets).filter((f) => f.endsWith(".ts")) : []).filter(
-  (f) => !only || only.includes(snippetPackage(f)),
+const typed = entryPoints.map(
+  (spec, i) =>
+    `import type * as t${i} from ${JSON.stringify(spec)};\nexport type T${i} = keyof typeof t${i};`,
 );
+const snippetPackage = (file) => `@backprop/${file.replace(/\.ts$/, "")}`;
+const snippetFiles = (
+  existsSync(snippets) ? readdirSync(snippets).filter((f) => f.endsWith(".ts")) : []
+).filter((f) => !only || only.includes(snippetPackage(f)));
 for (const f of snippetFiles) {
-  if (!(snippetPackage(f) in fileSpecs)) failures.push(`consumer snippet ${f} names ${snippetPackage(f)}, which is not a public package`);
+  if (!(snippetPackage(f) in fileSpecs))
+    failures.push(`consumer snippet ${f} names ${snippetPackage(f)}, which is not a public package`);
 }
 const consumerSources = [...typed, ...snippetFiles.map((f) => readFileSync(join(snippets, f), "utf8"))];
 writeFileSync(join(consumer, "consumer.mts"), consumerSources.join("\n"));

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
       const [a, b, out] = operands(c, dtype, rng);
       const opts = { transposeA: c.transposeA, transposeB: c.transposeB, out };
       candidates.push({ name: `backprop js ${dtype} (4×4 tile)`, run: () => void matmul(a, b, opts) });
-      candidates.push({ name: `naive triple loop ${dtype}`, run: () => naiveGemm(c, a.data, b.data, out.data) });
+      candidates.push({
+        name: `naive triple loop ${dtype}`,
+        run: () => naiveGemm(c, a.data, b.data, out.data),
+      });
     }
     const [a32, b32] = operands(c, "float32", rng);
     const ta = tf.tensor(a32.data as Float32Array, [...a32.shape]);
@@ -73,7 +76,9 @@ async function main(): Promise<void> {
         r.dispose();
       },
     });
-    const { result, foreignCores } = withForeignLoad(() => interleave(candidates, { rounds: 7, minSampleMs: 40 }));
+    const { result, foreignCores } = withForeignLoad(() =>
+      interleave(candidates, { rounds: 7, minSampleMs: 40 }),
+    );
     loads.push(`${c.label}: ${foreignCores === null ? "n/a" : foreignCores.toFixed(2)}`);
     const flop = 2 * c.m * c.k * c.n;
     for (const t of result) {

@@ -1,7 +1,7 @@
 import type { Backend } from "./backend.js";
 import type { DType, FloatArray } from "./dtype.js";
 import { dtypeOf, isDType } from "./dtype.js";
-import { DTypeError, ShapeError, formatShape } from "./errors.js";
+import { DTypeError, formatShape, ShapeError } from "./errors.js";
 import { jsBackend } from "./js-backend.js";
 import type { Rng } from "./rng.js";
 import { checkShape, sizeOf } from "./shape.js";
@@ -17,7 +17,8 @@ export interface CreateOptions {
 
 function resolveDType(op: string, dtype: DType | undefined): DType {
   if (dtype === undefined) return "float32";
-  if (!isDType(dtype)) throw new DTypeError(`${op}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype))
+    throw new DTypeError(`${op}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
   return dtype;
 }
 
@@ -25,7 +26,11 @@ function resolveDType(op: string, dtype: DType | undefined): DType {
 export function zeros(shape: readonly number[], options: CreateOptions = {}): Tensor {
   const checked = checkShape("zeros", shape);
   const backend = options.backend ?? jsBackend;
-  return new Tensor(backend.allocate(resolveDType("zeros", options.dtype), sizeOf(checked)), checked, backend);
+  return new Tensor(
+    backend.allocate(resolveDType("zeros", options.dtype), sizeOf(checked)),
+    checked,
+    backend,
+  );
 }
 
 /** A tensor with every element equal to `value`. */
@@ -48,17 +53,25 @@ export function zerosLike(like: Tensor): Tensor {
  * A tensor over a typed array (wrapped without copying on the JS backend, copied into another
  * backend's memory otherwise) or a plain number array (copied, float32 unless `dtype` says).
  */
-export function fromArray(data: FloatArray | readonly number[], shape: readonly number[], options: CreateOptions = {}): Tensor {
+export function fromArray(
+  data: FloatArray | readonly number[],
+  shape: readonly number[],
+  options: CreateOptions = {},
+): Tensor {
   const checked = checkShape("fromArray", shape);
   const size = sizeOf(checked);
   if (data.length !== size) {
-    throw new ShapeError(`fromArray: shape ${formatShape(checked)} needs ${size} elements, got ${data.length}`);
+    throw new ShapeError(
+      `fromArray: shape ${formatShape(checked)} needs ${size} elements, got ${data.length}`,
+    );
   }
   const backend = options.backend ?? jsBackend;
   const isTyped = data instanceof Float32Array || data instanceof Float64Array;
   const dtype = isTyped ? dtypeOf(data) : resolveDType("fromArray", options.dtype);
   if (isTyped && options.dtype !== undefined && options.dtype !== dtype) {
-    throw new DTypeError(`fromArray: a ${data.constructor.name} holds ${dtype}, but dtype ${options.dtype} was asked for`);
+    throw new DTypeError(
+      `fromArray: a ${data.constructor.name} holds ${dtype}, but dtype ${options.dtype} was asked for`,
+    );
   }
   if (isTyped && backend === jsBackend) return new Tensor(new ArrayStorage(data), checked, backend);
   const storage = backend.allocate(dtype, size);
@@ -78,7 +91,8 @@ export function tensor(values: NestedArray, options: CreateOptions = {}): Tensor
   const flat: number[] = [];
   const walk = (node: NestedArray, axis: number, path: string): void => {
     if (axis === shape.length) {
-      if (typeof node !== "number") throw new ShapeError(`tensor: ragged nested array: element ${path} is not a number`);
+      if (typeof node !== "number")
+        throw new ShapeError(`tensor: ragged nested array: element ${path} is not a number`);
       flat.push(node);
       return;
     }
@@ -87,7 +101,9 @@ export function tensor(values: NestedArray, options: CreateOptions = {}): Tensor
         `tensor: ragged nested array: element ${path || "[]"} has length ${Array.isArray(node) ? node.length : "(a number)"}, expected ${shape[axis]}`,
       );
     }
-    node.forEach((child, i) => walk(child, axis + 1, `${path}[${i}]`));
+    node.forEach((child, i) => {
+      walk(child, axis + 1, `${path}[${i}]`);
+    });
   };
   walk(values, 0, "");
   return fromArray(flat, shape, options);

@@ -28,7 +28,9 @@ export function formatElements(data: FloatArray, shape: readonly number[]): stri
     } else {
       for (let i = 0; i < dim; i++) indices.push(i);
     }
-    const inner = indices.map((i) => (i === null ? "..." : render(offset + i * stride, axis + 1, `${indent} `)));
+    const inner = indices.map((i) =>
+      i === null ? "..." : render(offset + i * stride, axis + 1, `${indent} `),
+    );
     const separator = axis === shape.length - 1 ? ", " : `,\n${indent} `;
     return `[${inner.join(separator)}]`;
   };

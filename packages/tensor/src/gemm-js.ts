@@ -78,7 +78,15 @@ function packPanels(b: FloatArray, csB: number, rsB: number, n: number, k: numbe
 }
 
 /** Packs rows i0..i0+3 of A into out[p·4 + ii] = A(i0 + ii, p), zero past row m. */
-function packRowPanel(a: FloatArray, rsA: number, csA: number, i0: number, m: number, k: number, out: Float64Array): void {
+function packRowPanel(
+  a: FloatArray,
+  rsA: number,
+  csA: number,
+  i0: number,
+  m: number,
+  k: number,
+  out: Float64Array,
+): void {
   let q = 0;
   for (let p = 0; p < k; p++) {
     const base = p * csA;
@@ -90,22 +98,70 @@ function packRowPanel(a: FloatArray, rsA: number, csA: number, i0: number, m: nu
 }
 
 /** tile[ii·4 + jj] = Σ_p A(ii, p)·B(p, jj) over packed panels: 16 accumulators held in registers. */
-function microKernel4x4(k: number, pa: Float64Array, pb: Float64Array, offsetB: number, tile: Float64Array): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function microKernel4x4(
+  k: number,
+  pa: Float64Array,
+  pb: Float64Array,
+  offsetB: number,
+  tile: Float64Array,
+): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   const end = k * TILE;
   for (let qa = 0, qb = offsetB; qa < end; qa += TILE, qb += TILE) {
-    const a0 = pa[qa]!, a1 = pa[qa + 1]!, a2 = pa[qa + 2]!, a3 = pa[qa + 3]!;
-    const b0 = pb[qb]!, b1 = pb[qb + 1]!, b2 = pb[qb + 2]!, b3 = pb[qb + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = pa[qa]!,
+      a1 = pa[qa + 1]!,
+      a2 = pa[qa + 2]!,
+      a3 = pa[qa + 3]!;
+    const b0 = pb[qb]!,
+      b1 = pb[qb + 1]!,
+      b2 = pb[qb + 2]!,
+      b3 = pb[qb + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
   }
-  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  tile[0] = c00;
+  tile[1] = c01;
+  tile[2] = c02;
+  tile[3] = c03;
+  tile[4] = c10;
+  tile[5] = c11;
+  tile[6] = c12;
+  tile[7] = c13;
+  tile[8] = c20;
+  tile[9] = c21;
+  tile[10] = c22;
+  tile[11] = c23;
+  tile[12] = c30;
+  tile[13] = c31;
+  tile[14] = c32;
+  tile[15] = c33;
 }

@@ -6,7 +6,15 @@ import { Rng } from "./rng.js";
 import type { Tensor } from "./tensor.js";
 
 /** C = α·op(A)·op(B) + β·C by the definition, in float64: the independent reference. */
-function naiveGemm(a: Tensor, b: Tensor, tA: boolean, tB: boolean, alpha: number, beta: number, c0: Tensor | null): number[] {
+function naiveGemm(
+  a: Tensor,
+  b: Tensor,
+  tA: boolean,
+  tB: boolean,
+  alpha: number,
+  beta: number,
+  c0: Tensor | null,
+): number[] {
   const [ar, ac] = a.shape as [number, number];
   const [br, bc] = b.shape as [number, number];
   const m = tA ? ac : ar;
@@ -53,12 +61,16 @@ describe("matmul (register-tiled gemm) against the definition", () => {
             const plain = matmul(a, b, { transposeA: tA, transposeB: tB });
             expect(plain.shape).toEqual([m, n]);
             const ref = naiveGemm(a, b, tA, tB, 1, 0, null);
-            ref.forEach((v, i) => expect(Math.abs(plain.data[i]! - v)).toBeLessThanOrEqual(tol * Math.max(1, k)));
+            ref.forEach((v, i) => {
+              expect(Math.abs(plain.data[i]! - v)).toBeLessThanOrEqual(tol * Math.max(1, k));
+            });
             const c = randomUniform([m, n], rng, { dtype });
             const c0 = c.clone();
             matmul(a, b, { transposeA: tA, transposeB: tB, alpha: -0.5, beta: 2, out: c });
             const ref2 = naiveGemm(a, b, tA, tB, -0.5, 2, c0);
-            ref2.forEach((v, i) => expect(Math.abs(c.data[i]! - v)).toBeLessThanOrEqual(tol * Math.max(1, k)));
+            ref2.forEach((v, i) => {
+              expect(Math.abs(c.data[i]! - v)).toBeLessThanOrEqual(tol * Math.max(1, k));
+            });
           }
         });
       }
@@ -95,11 +107,15 @@ describe("matmul errors name the operation and both shapes", () => {
   const b = zeros([256, 784]);
   it("inner dimensions", () => {
     expect(() => matmul(a, b)).toThrow("matmul: inner dimensions differ: [128,784] x [256,784]");
-    expect(() => matmul(a, b, { transposeA: true })).toThrow("matmul: inner dimensions differ: [128,784]ᵀ x [256,784]");
+    expect(() => matmul(a, b, { transposeA: true })).toThrow(
+      "matmul: inner dimensions differ: [128,784]ᵀ x [256,784]",
+    );
     expect(matmul(a, b, { transposeB: true }).shape).toEqual([128, 256]);
   });
   it("rank, dtype, out shape, aliasing and beta without out", () => {
-    expect(() => matmul(zeros([2, 2, 2]), zeros([2, 2]))).toThrow("matmul: A must have rank 2, got shape [2,2,2]");
+    expect(() => matmul(zeros([2, 2, 2]), zeros([2, 2]))).toThrow(
+      "matmul: A must have rank 2, got shape [2,2,2]",
+    );
     expect(() => matmul(zeros([2, 2]), zeros([2, 2], { dtype: "float64" }))).toThrow(
       "matmul: dtypes differ: float32[2,2] and float64[2,2]",
     );
@@ -109,7 +125,11 @@ describe("matmul errors name the operation and both shapes", () => {
     const sq = zeros([3, 3]);
     expect(() => matmul(sq, zeros([3, 3]), { out: sq })).toThrow("out shares memory with an input");
     expect(() => matmul(sq, sq.reshape([9]).reshape([3, 3]), { out: zeros([3, 3]) })).not.toThrow();
-    expect(() => matmul(zeros([3, 3]), zeros([3, 3]), { out: sq.reshape([3, 3]), transposeA: true })).not.toThrow();
-    expect(() => matmul(sq, zeros([3, 3]), { beta: 1 })).toThrow("beta=1 accumulates into out, but no out was given");
+    expect(() =>
+      matmul(zeros([3, 3]), zeros([3, 3]), { out: sq.reshape([3, 3]), transposeA: true }),
+    ).not.toThrow();
+    expect(() => matmul(sq, zeros([3, 3]), { beta: 1 })).toThrow(
+      "beta=1 accumulates into out, but no out was given",
+    );
   });
 });

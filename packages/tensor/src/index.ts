@@ -1,6 +1,26 @@
 export type { Backend } from "./backend.js";
-export { type CreateOptions, fromArray, full, type NormalOptions, ones, randomNormal, randomUniform, tensor, type UniformOptions, zeros, zerosLike } from "./create.js";
-export { allocateArray, type ArrayFor, DTYPES, type DType, dtypeOf, type FloatArray, isDType } from "./dtype.js";
+export {
+  type CreateOptions,
+  fromArray,
+  full,
+  type NormalOptions,
+  ones,
+  randomNormal,
+  randomUniform,
+  tensor,
+  type UniformOptions,
+  zeros,
+  zerosLike,
+} from "./create.js";
+export {
+  type ArrayFor,
+  allocateArray,
+  DTYPES,
+  type DType,
+  dtypeOf,
+  type FloatArray,
+  isDType,
+} from "./dtype.js";
 export { DTypeError, formatShape, ShapeError, TensorError } from "./errors.js";
 export { createPackedGemm, type StridedGemm } from "./gemm-js.js";
 export { createJsBackend, jsBackend } from "./js-backend.js";

@@ -1,5 +1,5 @@
 import { zerosLike } from "./create.js";
-import { ShapeError, formatShape } from "./errors.js";
+import { formatShape, ShapeError } from "./errors.js";
 import { sameShape } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 

@@ -5,10 +5,14 @@ describe("Rng (xoshiro128**)", () => {
   it("matches the reference xoshiro128** output for a known state", () => {
     // Reference: xoshiro128** from the authors' C code, state {1, 2, 3, 4}; first outputs 11520, 0, 5927040, 70819200.
     const rng = Rng.fromState({ algorithm: "xoshiro128**", words: [1, 2, 3, 4], spareNormal: null });
-    expect([rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32()]).toEqual([11520, 0, 5927040, 70819200]);
+    expect([rng.nextUint32(), rng.nextUint32(), rng.nextUint32(), rng.nextUint32()]).toEqual([
+      11520, 0, 5927040, 70819200,
+    ]);
     // The authors' jump() compiled from their C code, then three outputs: 3046317961 3130903476 2327035934.
     rng.jump();
-    expect([rng.nextUint32(), rng.nextUint32(), rng.nextUint32()]).toEqual([3046317961, 3130903476, 2327035934]);
+    expect([rng.nextUint32(), rng.nextUint32(), rng.nextUint32()]).toEqual([
+      3046317961, 3130903476, 2327035934,
+    ]);
   });
   it("same seed, same stream; different seeds, different streams", () => {
     const a = new Rng(123);
@@ -27,8 +31,12 @@ describe("Rng (xoshiro128**)", () => {
     expect(Array.from({ length: 5 }, () => resumed.normal())).toEqual(expected);
   });
   it("rejects forged states", () => {
-    expect(() => Rng.fromState({ algorithm: "xoshiro128**", words: [0, 0, 0, 0], spareNormal: null })).toThrow("not a valid");
-    expect(() => Rng.fromState({ algorithm: "mt" as never, words: [1, 2, 3, 4], spareNormal: null })).toThrow("not a valid");
+    expect(() =>
+      Rng.fromState({ algorithm: "xoshiro128**", words: [0, 0, 0, 0], spareNormal: null }),
+    ).toThrow("not a valid");
+    expect(() => Rng.fromState({ algorithm: "mt" as never, words: [1, 2, 3, 4], spareNormal: null })).toThrow(
+      "not a valid",
+    );
     expect(() => new Rng(-1)).toThrow("seed must be a non-negative safe integer, got -1");
   });
   it("fork gives an independent stream and moves the parent", () => {

@@ -66,7 +66,8 @@ export class Rng {
       words.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32) &&
       words.some((w) => w !== 0) &&
       (state.spareNormal === null || Number.isFinite(state.spareNormal));
-    if (!valid) throw new TensorError(`Rng.fromState: not a valid xoshiro128** state: ${JSON.stringify(state)}`);
+    if (!valid)
+      throw new TensorError(`Rng.fromState: not a valid xoshiro128** state: ${JSON.stringify(state)}`);
     const rng = new Rng(0);
     [rng.s0, rng.s1, rng.s2, rng.s3] = words.map((w) => w | 0) as [number, number, number, number];
     rng.spare = state.spareNormal;
@@ -74,7 +75,11 @@ export class Rng {
   }
 
   state(): RngState {
-    return { algorithm: "xoshiro128**", words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spare };
+    return {
+      algorithm: "xoshiro128**",
+      words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spareNormal: this.spare,
+    };
   }
 
   /** A uniformly distributed unsigned 32-bit integer. */
@@ -148,7 +153,10 @@ export class Rng {
 
   /** Advances the state by 2^64 calls of `nextUint32` (xoshiro128's jump function). */
   jump(): void {
-    let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    let t0 = 0,
+      t1 = 0,
+      t2 = 0,
+      t3 = 0;
     for (const word of JUMP) {
       for (let b = 0; b < 32; b++) {
         if (word & (1 << b)) {

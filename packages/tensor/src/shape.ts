@@ -1,4 +1,4 @@
-import { ShapeError, formatShape } from "./errors.js";
+import { formatShape, ShapeError } from "./errors.js";
 
 /** Number of elements of a shape: the product of its dimensions (1 for a scalar shape `[]`). */
 export function sizeOf(shape: readonly number[]): number {
@@ -9,10 +9,13 @@ export function sizeOf(shape: readonly number[]): number {
 
 /** Throws unless every dimension is a non-negative integer; returns a frozen copy. */
 export function checkShape(op: string, shape: readonly number[]): readonly number[] {
-  if (!Array.isArray(shape)) throw new ShapeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    throw new ShapeError(`${op}: shape must be an array of integers, got ${String(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: shape ${formatShape(shape)} has a dimension that is not a non-negative integer`);
+      throw new ShapeError(
+        `${op}: shape ${formatShape(shape)} has a dimension that is not a non-negative integer`,
+      );
     }
   }
   return Object.freeze([...shape]);

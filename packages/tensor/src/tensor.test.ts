@@ -5,10 +5,16 @@ import { Rng } from "./rng.js";
 
 describe("Tensor creation and conversion", () => {
   it("round-trips nested arrays and infers the shape", () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe("float32");
-    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(tensor(5, { dtype: "float64" }).toArray()).toBe(5);
     expect(t.get(1, 2)).toBe(6);
   });
@@ -22,22 +28,33 @@ describe("Tensor creation and conversion", () => {
     data[0] = 42;
     expect(t.get(0, 0)).toBe(42);
     expect(() => fromArray(data, [4, 2])).toThrow("fromArray: shape [4,2] needs 8 elements, got 6");
-    expect(() => fromArray(data, [6], { dtype: "float32" })).toThrow("a Float64Array holds float64, but dtype float32");
+    expect(() => fromArray(data, [6], { dtype: "float32" })).toThrow(
+      "a Float64Array holds float64, but dtype float32",
+    );
   });
   it("zeros / ones / full", () => {
     expect(Array.from(zeros([2, 2]).data)).toEqual([0, 0, 0, 0]);
     expect(Array.from(ones([3]).data)).toEqual([1, 1, 1]);
     expect(Array.from(full([2], 0.5, { dtype: "float64" }).data)).toEqual([0.5, 0.5]);
-    expect(() => zeros([2, -1])).toThrow("zeros: shape [2,-1] has a dimension that is not a non-negative integer");
-    expect(() => zeros([2], { dtype: "int8" as never })).toThrow('zeros: dtype must be "float32" or "float64", got "int8"');
+    expect(() => zeros([2, -1])).toThrow(
+      "zeros: shape [2,-1] has a dimension that is not a non-negative integer",
+    );
+    expect(() => zeros([2], { dtype: "int8" as never })).toThrow(
+      'zeros: dtype must be "float32" or "float64", got "int8"',
+    );
   });
   it("reshape shares storage, infers -1 and checks the size", () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const r = t.reshape([3, -1]);
     expect(r.shape).toEqual([3, 2]);
     r.set(9, 0, 0);
     expect(t.get(0, 0)).toBe(9);
-    expect(() => t.reshape([4, 2])).toThrow("reshape: cannot reshape [2,3] (6 elements) to [4,2] (8 elements)");
+    expect(() => t.reshape([4, 2])).toThrow(
+      "reshape: cannot reshape [2,3] (6 elements) to [4,2] (8 elements)",
+    );
     expect(() => t.reshape([4, -1])).toThrow("reshape: cannot reshape [2,3] to [4,-1]");
   });
   it("clone copies", () => {
@@ -47,7 +64,12 @@ describe("Tensor creation and conversion", () => {
     expect(t.get(0)).toBe(1);
   });
   it("toString shows dtype, shape and rows, summarising large tensors", () => {
-    expect(tensor([[1, 2.5], [3, 4]]).toString()).toBe("Tensor(float32, [2,2])\n[[1, 2.5],\n [3, 4]]");
+    expect(
+      tensor([
+        [1, 2.5],
+        [3, 4],
+      ]).toString(),
+    ).toBe("Tensor(float32, [2,2])\n[[1, 2.5],\n [3, 4]]");
     const big = zeros([100, 100]).toString();
     expect(big).toContain("...");
     expect(big.length).toBeLessThan(2000);
@@ -81,6 +103,8 @@ describe("parameter", () => {
     expect(p.grad.shape).toEqual([2, 3]);
     expect(p.grad.dtype).toBe("float64");
     expect(Array.from(p.grad.data)).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(() => parameter("w", ones([2]), zeros([3]))).toThrow("parameter w: grad float32[3] does not match value float32[2]");
+    expect(() => parameter("w", ones([2]), zeros([3]))).toThrow(
+      "parameter w: grad float32[3] does not match value float32[2]",
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { Backend } from "./backend.js";
 import type { DType, FloatArray } from "./dtype.js";
-import { ShapeError, formatShape } from "./errors.js";
+import { formatShape, ShapeError } from "./errors.js";
 import { formatElements } from "./format.js";
 import { jsBackend } from "./js-backend.js";
 import { checkShape, sizeOf } from "./shape.js";
@@ -86,7 +86,10 @@ export class Tensor {
 
   /** The single element of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`);
+    if (this.size !== 1)
+      throw new ShapeError(
+        `item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`,
+      );
     return this.data[0]!;
   }
 
@@ -110,14 +113,18 @@ export class Tensor {
 
   private offsetOf(op: string, index: readonly number[]): number {
     if (index.length !== this.shape.length) {
-      throw new ShapeError(`${op}: index [${index.join(",")}] has ${index.length} entries, tensor ${formatShape(this.shape)} has rank ${this.shape.length}`);
+      throw new ShapeError(
+        `${op}: index [${index.join(",")}] has ${index.length} entries, tensor ${formatShape(this.shape)} has rank ${this.shape.length}`,
+      );
     }
     let offset = 0;
     for (let d = 0; d < index.length; d++) {
       const i = index[d]!;
       const dim = this.shape[d]!;
       if (!Number.isInteger(i) || i < 0 || i >= dim) {
-        throw new ShapeError(`${op}: index [${index.join(",")}] is out of bounds for shape ${formatShape(this.shape)}`);
+        throw new ShapeError(
+          `${op}: index [${index.join(",")}] is out of bounds for shape ${formatShape(this.shape)}`,
+        );
       }
       offset = offset * dim + i;
     }

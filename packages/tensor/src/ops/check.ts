@@ -1,15 +1,19 @@
 import { zeros } from "../create.js";
-import { DTypeError, ShapeError, TensorError, formatShape } from "../errors.js";
+import { DTypeError, formatShape, ShapeError, TensorError } from "../errors.js";
 import { sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 /** Throws unless `a` and `b` share dtype and backend (ops never convert silently). */
 export function checkCompatible(op: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) {
-    throw new DTypeError(`${op}: dtypes differ: ${a.dtype}${formatShape(a.shape)} and ${b.dtype}${formatShape(b.shape)}`);
+    throw new DTypeError(
+      `${op}: dtypes differ: ${a.dtype}${formatShape(a.shape)} and ${b.dtype}${formatShape(b.shape)}`,
+    );
   }
   if (a.backend !== b.backend) {
-    throw new TensorError(`${op}: tensors live on different backends (${a.backend.name} and ${b.backend.name})`);
+    throw new TensorError(
+      `${op}: tensors live on different backends (${a.backend.name} and ${b.backend.name})`,
+    );
   }
 }
 
@@ -28,7 +32,12 @@ export function checkRank(op: string, name: string, t: Tensor, rank: number): vo
 }
 
 /** Returns `out` after checking its shape, dtype and backend against `like`'s; or a new tensor. */
-export function prepareOut(op: string, out: Tensor | undefined, shape: readonly number[], like: Tensor): Tensor {
+export function prepareOut(
+  op: string,
+  out: Tensor | undefined,
+  shape: readonly number[],
+  like: Tensor,
+): Tensor {
   if (out === undefined) return zeros(shape, { dtype: like.dtype, backend: like.backend });
   if (!sameShape(out.shape, shape)) {
     throw new ShapeError(`${op}: out has shape ${formatShape(out.shape)}, expected ${formatShape(shape)}`);

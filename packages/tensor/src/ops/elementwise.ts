@@ -1,4 +1,4 @@
-import { ShapeError, formatShape } from "../errors.js";
+import { formatShape, ShapeError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { checkCompatible, checkRank, checkSameShape, prepareOut } from "./check.js";
 
@@ -7,7 +7,13 @@ import { checkCompatible, checkRank, checkSameShape, prepareOut } from "./check.
  * written. Shapes must match exactly; the one broadcast is `addRowVector` (the bias).
  */
 
-function binary(op: string, a: Tensor, b: Tensor, out: Tensor | undefined, f: (x: number, y: number) => number): Tensor {
+function binary(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor | undefined,
+  f: (x: number, y: number) => number,
+): Tensor {
   checkSameShape(op, a, b);
   const result = prepareOut(op, out, a.shape, a);
   const x = a.data;
@@ -82,7 +88,9 @@ export function addRowVector(a: Tensor, v: Tensor, out?: Tensor): Tensor {
   checkCompatible("addRowVector", a, v);
   const [m, n] = a.shape as [number, number];
   if (v.size !== n || v.rank > 2 || (v.rank === 2 && v.shape[0] !== 1)) {
-    throw new ShapeError(`addRowVector: row vector ${formatShape(v.shape)} does not fit matrix ${formatShape(a.shape)}; expected [${n}]`);
+    throw new ShapeError(
+      `addRowVector: row vector ${formatShape(v.shape)} does not fit matrix ${formatShape(a.shape)}; expected [${n}]`,
+    );
   }
   const result = prepareOut("addRowVector", out, a.shape, a);
   a.backend.addRowVector(m, n, a.storage, v.storage, result.storage);

@@ -1,4 +1,4 @@
-import { ShapeError, TensorError, formatShape } from "../errors.js";
+import { formatShape, ShapeError, TensorError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { checkCompatible, checkRank, overlaps, prepareOut } from "./check.js";
 

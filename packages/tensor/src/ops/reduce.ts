@@ -1,4 +1,4 @@
-import { ShapeError, TensorError, formatShape } from "../errors.js";
+import { formatShape, ShapeError, TensorError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { checkRank, checkSameShape, prepareOut } from "./check.js";
 
