@@ -1,0 +1,70 @@
+import { ones, Rng, randomNormal } from "@backprop/tensor";
+import { describe, expect, it } from "vitest";
+import { Dropout } from "./index.js";
+
+describe("Dropout", () => {
+  it("drops a fraction p and scales the rest by 1/(1 − p), so E[y] = x", () => {
+    const p = 0.3;
+    const n = 200_000;
+    const y = new Dropout(p, { seed: 1 }).forward(ones([100, n / 100], { dtype: "float64" }));
+    let zeros = 0;
+    let total = 0;
+    for (const v of y.data) {
+      if (v === 0) zeros++;
+      else expect(v).toBe(1 / (1 - p));
+      total += v;
+    }
+    const sigma = Math.sqrt((p * (1 - p)) / n);
+    expect(Math.abs(zeros / n - p)).toBeLessThan(5 * sigma);
+    expect(Math.abs(total / n - 1)).toBeLessThan((5 * sigma) / (1 - p));
+  });
+
+  it("backward multiplies by the same mask: dx = dy ⊙ m", () => {
+    const layer = new Dropout(0.5, { seed: 2 });
+    const x = randomNormal([8, 9], new Rng(1), { dtype: "float64" });
+    const y = layer.forward(x);
+    const dy = randomNormal([8, 9], new Rng(2), { dtype: "float64" });
+    const dx = layer.backward(dy);
+    for (let i = 0; i < x.size; i++) {
+      const mask = y.data[i]! / x.data[i]!;
+      expect(mask === 0 || Math.abs(mask - 2) < 1e-12).toBe(true);
+      expect(dx.data[i]).toBe(mask === 0 ? 0 * dy.data[i]! : 2 * dy.data[i]!);
+    }
+  });
+
+  it("is the identity in eval mode, forward and backward", () => {
+    const layer = new Dropout(0.9, { seed: 3 }).train(false);
+    expect(layer.training).toBe(false);
+    const x = randomNormal([4, 4], new Rng(3));
+    expect(layer.forward(x)).toBe(x);
+    const dy = randomNormal([4, 4], new Rng(4));
+    expect(layer.backward(dy)).toBe(dy);
+    layer.train();
+    expect(layer.forward(x)).not.toBe(x);
+  });
+
+  it("is seeded: the same seed draws the same masks, new masks each step", () => {
+    const x = ones([10, 10]);
+    const a = new Dropout(0.5, { seed: 7 });
+    const b = new Dropout(0.5, { seed: 7 });
+    const first = [...a.forward(x).data];
+    expect([...b.forward(x).data]).toEqual(first);
+    expect([...a.forward(x).data]).not.toEqual(first);
+  });
+
+  it("handles p = 0 and p = 1, and rejects other p", () => {
+    const x = ones([3, 3]);
+    expect([...new Dropout(0).forward(x).data]).toEqual(new Array(9).fill(1));
+    expect([...new Dropout(1).forward(x).data]).toEqual(new Array(9).fill(0));
+    expect(() => new Dropout(1.5)).toThrow("Dropout: p must be a probability in [0, 1], got 1.5");
+    expect(() => new Dropout(Number.NaN)).toThrow("got NaN");
+  });
+
+  it("reuses its buffers and records its seed in its config", () => {
+    const layer = new Dropout(0.2, { seed: 5 });
+    const x = ones([2, 3]);
+    const y = layer.forward(x);
+    expect(layer.forward(x)).toBe(y);
+    expect(layer.toConfig()).toEqual({ type: "Dropout", p: 0.2, seed: 5 });
+  });
+});

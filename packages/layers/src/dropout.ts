@@ -1,0 +1,64 @@
+import { mul, Rng, type Tensor } from "@backprop/tensor";
+import { LayerError } from "./errors.js";
+import { BaseLayer, type LayerConfig } from "./layer.js";
+
+export interface DropoutOptions {
+  /** Generator for the masks. */
+  rng?: Rng | undefined;
+  /** Seed for a new generator when no `rng` is given (default 0); saved in the layer's config. */
+  seed?: number | undefined;
+}
+
+/**
+ * Inverted dropout: in training, y = x ⊙ m with m_i = 0 with probability p and 1/(1 − p) otherwise,
+ * so E[y] = x and evaluation needs no rescaling; backward is dx = dy ⊙ m. In eval mode it is the
+ * identity (forward returns x, backward returns dy). The masks come from the layer's own seeded Rng.
+ */
+export class Dropout extends BaseLayer {
+  readonly type = "Dropout";
+  readonly p: number;
+  readonly seed: number | undefined;
+  private readonly rng: Rng;
+  private mask: Tensor | undefined;
+  private inputShape: readonly number[] | undefined;
+
+  constructor(p: number, options: DropoutOptions = {}) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new LayerError(`Dropout: p must be a probability in [0, 1], got ${p}`);
+    this.p = p;
+    this.seed = options.rng === undefined ? (options.seed ?? 0) : options.seed;
+    this.rng = options.rng ?? new Rng(this.seed ?? 0);
+  }
+
+  /** y = x ⊙ m, m_i ∈ {0, 1/(1 − p)} (training); y = x (eval). */
+  forward(x: Tensor): Tensor {
+    this.inputShape = x.shape;
+    if (!this.training) {
+      this.mask = undefined;
+      return x;
+    }
+    const mask = this.buffers.get("mask", x.shape, x);
+    const m = mask.data;
+    const keep = this.p === 1 ? 0 : 1 / (1 - this.p);
+    for (let i = 0; i < m.length; i++) m[i] = this.rng.uniform() < this.p ? 0 : keep;
+    this.mask = mask;
+    return mul(x, mask, this.buffers.get("output", x.shape, x));
+  }
+
+  /** dx = dy ⊙ m (training); dx = dy (eval). */
+  backward(dy: Tensor): Tensor {
+    const shape = this.checkBackward(this.inputShape, dy, this.inputShape ?? []);
+    if (this.mask === undefined) return dy;
+    return mul(dy, this.mask, this.buffers.get("dx", shape, dy));
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  toConfig(): LayerConfig {
+    return this.seed === undefined
+      ? { type: this.type, p: this.p }
+      : { type: this.type, p: this.p, seed: this.seed };
+  }
+}

@@ -1,0 +1,60 @@
+import type { Parameter, Tensor } from "@backprop/tensor";
+import { LayerError } from "./errors.js";
+import type { LayerConfig, Module } from "./layer.js";
+
+/**
+ * Layers applied in order: forward runs them first to last, backward last to first, each
+ * backward taking the δ the layer above returned (the notes' "from the back to the front").
+ * Parameter names are prefixed with the layer's index, as PyTorch's nn.Sequential: "0.weight",
+ * "0.bias", "2.weight", ... A layer instance may appear only once (each keeps its own buffers).
+ */
+export class Sequential implements Module {
+  readonly type = "Sequential";
+  readonly layers: readonly Module[];
+  training = true;
+  private readonly params: Parameter[];
+
+  constructor(layers: readonly Module[]) {
+    if (new Set(layers).size !== layers.length) {
+      throw new LayerError(
+        "Sequential: the same layer instance appears more than once; create one layer per position",
+      );
+    }
+    this.layers = [...layers];
+    this.params = this.layers.flatMap((layer, index) =>
+      layer.parameters().map((p) => ({ name: `${index}.${p.name}`, value: p.value, grad: p.grad })),
+    );
+  }
+
+  /** z^(l+1) = layer_l(z^(l)), first layer to last. */
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const layer of this.layers) y = layer.forward(y);
+    return y;
+  }
+
+  /** δ flows from the last layer to the first; each layer accumulates its parameters' gradients. */
+  backward(dy: Tensor): Tensor {
+    let delta = dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) delta = this.layers[i]!.backward(delta);
+    return delta;
+  }
+
+  parameters(): Parameter[] {
+    return this.params;
+  }
+
+  train(mode = true): this {
+    for (const layer of this.layers) layer.train(mode);
+    this.training = mode;
+    return this;
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return this.layers.reduce<number[]>((shape, layer) => layer.outputShape(shape), [...inputShape]);
+  }
+
+  toConfig(): LayerConfig {
+    return { type: this.type, layers: this.layers.map((layer) => layer.toConfig()) };
+  }
+}
