@@ -1,0 +1,187 @@
+import { allocateArray, type DType, type Parameter, sameShape } from "@backprop/tensor";
+import { OptimizerError, StateDictError } from "./errors.js";
+import { isJsonObject, type JsonValue } from "./json.js";
+import type { ParamArrays } from "./params.js";
+import { encodeState, restoreState } from "./state-codec.js";
+import type { GradientTransformation, Spec } from "./transform.js";
+
+/** The JSON `Optimizer.stateDict()` returns; see the package README for an example. */
+export interface OptimizerStateDict {
+  format: "backprop.optimizer/1";
+  /** The optimizer's spec (for a registry), or null when it has none. */
+  optimizer: Spec | null;
+  /** Steps taken. */
+  step: number;
+  /** Shape and dtype of every parameter, by name, in parameter order. */
+  params: { [name: string]: { shape: number[]; dtype: DType } };
+  /** The transformation's state: per-parameter buffers as `{ [name]: number[] }`. */
+  state: JsonValue;
+}
+
+const FORMAT = "backprop.optimizer/1";
+
+function describe(p: { shape: readonly number[]; dtype: string }): string {
+  return `${p.dtype}[${p.shape.join(",")}]`;
+}
+
+/**
+ * A training-loop facade over a gradient transformation, like torch.optim.Optimizer:
+ *
+ * ```ts
+ * const opt = new Optimizer(adamw({ lr: 1e-3 }), model.parameters());
+ * loss.backward(); opt.step(); opt.zeroGrad();
+ * ```
+ *
+ * `step()` copies each gradient into an update buffer it owns, runs the transformation (u = T(g)) and
+ * applies θ ← θ + u in place. All buffers are allocated here, once; a step allocates nothing.
+ */
+export class Optimizer {
+  readonly transform: GradientTransformation;
+  private bound: readonly Parameter[];
+  private readonly params: ParamArrays;
+  private readonly updates: ParamArrays;
+  private readonly state: unknown;
+  private steps = 0;
+
+  constructor(transform: GradientTransformation, parameters: readonly Parameter[]) {
+    const names = new Set<string>();
+    for (const p of parameters) {
+      if (names.has(p.name))
+        throw new OptimizerError(`Optimizer: two parameters are named "${p.name}"; names must be unique`);
+      names.add(p.name);
+      if (p.grad.size !== p.value.size || p.grad.dtype !== p.value.dtype) {
+        throw new OptimizerError(
+          `Optimizer: parameter "${p.name}": grad ${describe(p.grad)} does not match value ${describe(p.value)}`,
+        );
+      }
+    }
+    this.transform = transform;
+    this.bound = [...parameters];
+    const shapes = parameters.map((p) => [...p.value.shape]);
+    this.params = { names: [...names], shapes, arrays: parameters.map((p) => p.value.data) };
+    this.updates = {
+      names: this.params.names,
+      shapes,
+      arrays: parameters.map((p) => allocateArray(p.value.dtype, p.value.size)),
+    };
+    this.state = transform.init(this.params);
+  }
+
+  /** The parameters this optimizer updates. */
+  get parameters(): readonly Parameter[] {
+    return this.bound;
+  }
+
+  /** Steps taken so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /**
+   * θ ← θ + T(∇θ) for every parameter, in place. `parameters` (optional) replaces the bound list, e.g.
+   * after a model rebuilt its parameter objects: same names in the same order, same shapes and dtypes.
+   */
+  step(parameters: readonly Parameter[] = this.bound): void {
+    if (parameters !== this.bound) this.rebind(parameters);
+    const n = parameters.length;
+    for (let i = 0; i < n; i++) {
+      const p = parameters[i]!;
+      this.params.arrays[i] = p.value.data;
+      this.updates.arrays[i]!.set(p.grad.data);
+    }
+    const out = this.transform.update(this.updates, this.state, this.params);
+    for (let i = 0; i < n; i++) {
+      const v = parameters[i]!.value.data;
+      const u = out.arrays[i]!;
+      for (let j = 0; j < v.length; j++) v[j]! += u[j]!;
+    }
+    this.steps += 1;
+  }
+
+  /** Sets every gradient to zero. */
+  zeroGrad(): void {
+    for (let i = 0; i < this.bound.length; i++) this.bound[i]!.grad.data.fill(0);
+  }
+
+  /** Plain JSON (survives JSON.stringify / parse bit for bit), keyed by parameter name. */
+  stateDict(): OptimizerStateDict {
+    const params: OptimizerStateDict["params"] = {};
+    for (const p of this.bound) params[p.name] = { shape: [...p.value.shape], dtype: p.value.dtype };
+    const spec = this.transform.spec;
+    return {
+      format: FORMAT,
+      optimizer: spec === undefined ? null : { type: spec.type, options: spec.options },
+      step: this.steps,
+      params,
+      state: encodeState(this.state),
+    };
+  }
+
+  /**
+   * Restores a `stateDict()`. Verifies the format, the optimizer type, every parameter's name, shape and
+   * dtype, and the whole state structure before writing anything; fails with a StateDictError naming
+   * the parameter (or state path) that does not fit.
+   */
+  loadStateDict(dict: OptimizerStateDict): void {
+    if (!isJsonObject(dict) || dict.format !== FORMAT) {
+      throw new StateDictError(`loadStateDict: not an optimizer state dict (expected format "${FORMAT}")`);
+    }
+    const saved = dict.optimizer;
+    const own = this.transform.spec;
+    if (saved !== null && own !== undefined && saved.type !== own.type) {
+      throw new StateDictError(
+        `loadStateDict: the state is for a "${saved.type}" optimizer, this one is "${own.type}"`,
+      );
+    }
+    if (typeof dict.step !== "number" || !Number.isInteger(dict.step) || dict.step < 0) {
+      throw new StateDictError(
+        `loadStateDict: step must be an integer ≥ 0, got ${JSON.stringify(dict.step)}`,
+      );
+    }
+    if (!isJsonObject(dict.params)) throw new StateDictError("loadStateDict: params must be an object");
+    for (const p of this.bound) {
+      const s = dict.params[p.name];
+      if (s === undefined)
+        throw new StateDictError(`loadStateDict: the saved state has no parameter "${p.name}"`);
+      const ok =
+        s.dtype === p.value.dtype && Array.isArray(s.shape) && s.shape.join(",") === p.value.shape.join(",");
+      if (!ok) {
+        throw new StateDictError(
+          `loadStateDict: parameter "${p.name}": saved ${describe(s)}, this optimizer has ${describe(p.value)}`,
+        );
+      }
+    }
+    const extra = Object.keys(dict.params).filter((name) => !this.params.names.includes(name));
+    if (extra.length > 0) {
+      throw new StateDictError(
+        `loadStateDict: the saved state has parameters this optimizer does not: ${extra.map((n) => `"${n}"`).join(", ")}`,
+      );
+    }
+    restoreState(this.state, dict.state, "state", false);
+    restoreState(this.state, dict.state, "state", true);
+    this.steps = dict.step;
+  }
+
+  private rebind(parameters: readonly Parameter[]): void {
+    const names = this.params.names;
+    if (parameters.length !== names.length) {
+      throw new OptimizerError(
+        `Optimizer.step: got ${parameters.length} parameters, this optimizer has ${names.length}`,
+      );
+    }
+    for (let i = 0; i < names.length; i++) {
+      const p = parameters[i]!;
+      const u = this.updates.arrays[i]!;
+      if (p.name !== names[i])
+        throw new OptimizerError(`Optimizer.step: parameter ${i} is "${p.name}", expected "${names[i]}"`);
+      const sameKind =
+        sameShape(p.value.shape, this.params.shapes[i]!) && p.value.dtype === this.bound[i]!.value.dtype;
+      if (!sameKind || p.grad.size !== u.length || p.grad.dtype !== p.value.dtype) {
+        throw new OptimizerError(
+          `Optimizer.step: parameter "${p.name}" changed shape or dtype: ${describe(p.value)}`,
+        );
+      }
+    }
+    this.bound = parameters;
+  }
+}

@@ -1,0 +1,15 @@
+import { checkPositive } from "../validate.js";
+import { type StepSchedule, stepSchedule } from "./schedule.js";
+
+export interface ExponentialLrOptions {
+  lr: number;
+  gamma: number;
+}
+
+/** η_t = η·γ^t (torch.optim.lr_scheduler.ExponentialLR). */
+export function exponentialLr(options: ExponentialLrOptions): StepSchedule {
+  const op = "exponentialLr";
+  const lr = checkPositive(op, "lr", options.lr);
+  const gamma = checkPositive(op, "gamma", options.gamma);
+  return stepSchedule({ type: op, options: { lr, gamma } }, (t) => lr * gamma ** t);
+}

@@ -1,0 +1,137 @@
+import { StateDictError } from "./errors.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "./json.js";
+import { decodeNumber, encodeNumber } from "./json-number.js";
+import { isParamArrays } from "./params.js";
+
+/*
+ * Transformation state ⇄ JSON. Encoding walks the state tree; decoding walks the *freshly initialised*
+ * state of the optimizer being loaded alongside the JSON, so the structure, the parameter names and
+ * the buffer lengths are all checked, and the values are written into the existing buffers (which keeps
+ * them the same objects: nothing is reallocated by a load).
+ */
+
+interface Stateful {
+  stateDict(): JsonObject;
+  loadStateDict(state: JsonObject): void;
+}
+
+function isStateful(value: unknown): value is Stateful {
+  const v = value as Partial<Stateful> | null;
+  return typeof v?.stateDict === "function" && typeof v.loadStateDict === "function";
+}
+
+function isTypedArray(value: unknown): boolean {
+  return ArrayBuffer.isView(value);
+}
+
+/** The state as JSON: per-parameter buffers as `{ [name]: number[] }`, numbers losslessly (see encodeNumber). */
+export function encodeState(value: unknown, path = "state"): JsonValue {
+  if (typeof value === "number") return encodeNumber(value);
+  if (typeof value === "boolean" || typeof value === "string" || value === null) return value;
+  if (isTypedArray(value)) {
+    throw new StateDictError(
+      `stateDict: ${path} is a bare typed array; keep per-parameter buffers in ParamArrays (zerosLikeParams) so they are saved by name`,
+    );
+  }
+  if (isParamArrays(value)) {
+    const out: JsonObject = {};
+    value.names.forEach((name, i) => {
+      out[name] = Array.from(value.arrays[i]!, encodeNumber);
+    });
+    return out;
+  }
+  if (isStateful(value)) return value.stateDict();
+  if (Array.isArray(value)) return value.map((v, i) => encodeState(v, `${path}[${i}]`));
+  if (typeof value === "object") {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value as object)) out[k] = encodeState(v, `${path}.${k}`);
+    return out;
+  }
+  throw new StateDictError(`stateDict: ${path} holds a ${typeof value}, which has no JSON form`);
+}
+
+function sameKeys(path: string, expected: readonly string[], json: JsonObject, what: string): void {
+  const missing = expected.filter((k) => !Object.hasOwn(json, k));
+  const unexpected = Object.keys(json).filter((k) => !expected.includes(k));
+  if (missing.length > 0 || unexpected.length > 0) {
+    const parts = [
+      missing.length > 0 ? `missing ${what} ${missing.map((k) => JSON.stringify(k)).join(", ")}` : "",
+      unexpected.length > 0
+        ? `unexpected ${what} ${unexpected.map((k) => JSON.stringify(k)).join(", ")}`
+        : "",
+    ].filter((p) => p !== "");
+    throw new StateDictError(`loadStateDict: ${path}: ${parts.join("; ")}`);
+  }
+}
+
+/**
+ * Checks `json` against `target` (write = false) or writes it into `target` (write = true); returns the
+ * value to store in the parent for numbers and other immutable leaves, `target` itself otherwise.
+ */
+export function restoreState(target: unknown, json: unknown, path: string, write: boolean): unknown {
+  if (typeof target === "number") return decodeNumber(json, `loadStateDict: ${path}`);
+  if (typeof target === "boolean" || typeof target === "string" || target === null) {
+    if (target === null ? json !== null : typeof json !== typeof target) {
+      throw new StateDictError(
+        `loadStateDict: ${path}: expected ${target === null ? "null" : `a ${typeof target}`}, got ${JSON.stringify(json)}`,
+      );
+    }
+    return json;
+  }
+  if (!isJsonObject(json) && !Array.isArray(json)) {
+    throw new StateDictError(
+      `loadStateDict: ${path}: expected an object or array, got ${JSON.stringify(json)}`,
+    );
+  }
+  if (isParamArrays(target)) {
+    if (!isJsonObject(json))
+      throw new StateDictError(`loadStateDict: ${path}: expected { [parameter]: number[] }`);
+    sameKeys(path, target.names, json, "parameter");
+    target.names.forEach((name, i) => {
+      const array = target.arrays[i]!;
+      const values = json[name];
+      const where = `${path}["${name}"]`;
+      if (!Array.isArray(values) || values.length !== array.length) {
+        throw new StateDictError(
+          `loadStateDict: ${where}: expected ${array.length} numbers (parameter "${name}", shape [${target.shapes[i]!.join(",")}]), got ${Array.isArray(values) ? `${values.length} numbers` : JSON.stringify(values)}`,
+        );
+      }
+      const float32 = array instanceof Float32Array;
+      values.forEach((v, j) => {
+        const x = decodeNumber(v, `loadStateDict: ${where}[${j}]`);
+        if (float32 && !Object.is(Math.fround(x), x) && !Number.isNaN(x)) {
+          throw new StateDictError(
+            `loadStateDict: ${where}[${j}]: ${x} is not a float32 value (parameter "${name}" is float32)`,
+          );
+        }
+        if (write) array[j] = x;
+      });
+    });
+    return target;
+  }
+  if (isStateful(target)) {
+    if (!isJsonObject(json)) throw new StateDictError(`loadStateDict: ${path}: expected an object`);
+    if (write) target.loadStateDict(json);
+    return target;
+  }
+  if (Array.isArray(target)) {
+    if (!Array.isArray(json) || json.length !== target.length) {
+      throw new StateDictError(
+        `loadStateDict: ${path}: expected a list of ${target.length} states, got ${JSON.stringify(json).slice(0, 80)}`,
+      );
+    }
+    target.forEach((t, i) => {
+      const v = restoreState(t, json[i], `${path}[${i}]`, write);
+      if (write) target[i] = v;
+    });
+    return target;
+  }
+  if (!isJsonObject(json)) throw new StateDictError(`loadStateDict: ${path}: expected an object, got a list`);
+  const obj = target as Record<string, unknown>;
+  sameKeys(path, Object.keys(obj), json, "key");
+  for (const k of Object.keys(obj)) {
+    const v = restoreState(obj[k], json[k], `${path}.${k}`, write);
+    if (write) obj[k] = v;
+  }
+  return target;
+}

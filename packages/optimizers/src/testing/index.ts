@@ -1,0 +1,9 @@
+export {
+  type ConformanceCheck,
+  ConformanceError,
+  type ConformanceOptions,
+  type ConformanceReport,
+  checkOptimizer,
+} from "./check-optimizer.js";
+export { countTypedArrayAllocations } from "./count-allocations.js";
+export { type Quadratic, quadratic } from "./problem.js";

@@ -1,0 +1,10 @@
+import type { ParamArrays } from "../params.js";
+import type { GradientTransformation, StatelessState } from "../transform.js";
+
+/** u ← u: leaves the updates alone (the untouched group of `masked`). */
+export function identity(): GradientTransformation<StatelessState> {
+  return {
+    init: () => ({}),
+    update: (updates: ParamArrays) => updates,
+  };
+}

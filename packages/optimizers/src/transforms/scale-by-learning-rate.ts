@@ -1,0 +1,26 @@
+import type { ParamArrays } from "../params.js";
+import type { LearningRate, LrSchedule } from "../schedules/schedule.js";
+import type { GradientTransformation } from "../transform.js";
+import { checkPositive } from "../validate.js";
+import { scaleInPlace } from "./scale.js";
+
+/** The state of `scaleByLearningRate`: the schedule (saved through its own `stateDict()`), if any. */
+export type LearningRateState = { schedule: LrSchedule } | Record<string, never>;
+
+/** Validates a learning rate option: a finite number > 0 or a schedule. */
+export function checkLearningRate(op: string, lr: unknown): LearningRate {
+  if (typeof lr === "object" && lr !== null && typeof (lr as LrSchedule).getLr === "function")
+    return lr as LrSchedule;
+  return checkPositive(op, "lr", lr);
+}
+
+/** u ← −η·u, with η a number or `schedule.getLr()` read at every update (the sign makes θ + u a descent step). */
+export function scaleByLearningRate(lr: LearningRate): GradientTransformation<LearningRateState> {
+  const checked = checkLearningRate("scaleByLearningRate", lr);
+  return {
+    init: () => (typeof checked === "number" ? {} : { schedule: checked }),
+    update(updates: ParamArrays): ParamArrays {
+      return scaleInPlace(updates, -(typeof checked === "number" ? checked : checked.getLr()));
+    },
+  };
+}

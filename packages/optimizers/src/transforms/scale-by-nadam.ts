@@ -1,0 +1,57 @@
+import { type ParamArrays, zerosLikeParams } from "../params.js";
+import type { GradientTransformation } from "../transform.js";
+import { checkBetas, checkNonNegative } from "../validate.js";
+
+export interface ScaleByNadamOptions {
+  betas?: readonly [number, number];
+  eps?: number;
+  /** ψ; 4e-3 by default. */
+  momentumDecay?: number;
+}
+
+export interface ScaleByNadamState {
+  count: number;
+  /** Π_{i≤t} μ_i */
+  muProduct: number;
+  mu: ParamArrays;
+  nu: ParamArrays;
+}
+
+/**
+ * NAdam's scaling, PyTorch 2.x (Dozat 2016 with momentum decay ψ):
+ * μ_t = β1·(1 − ½·0.96^(t·ψ)),  μ_{t+1} = β1·(1 − ½·0.96^((t+1)·ψ)),
+ * m_t = β1·m_{t−1} + (1 − β1)·g,  v_t = β2·v_{t−1} + (1 − β2)·g²,  d = √(v_t / (1 − β2^t)) + ε,
+ * u = (1 − μ_t)/(1 − Π_{i≤t} μ_i) · g/d + μ_{t+1}/(1 − Π_{i≤t+1} μ_i) · m_t/d.
+ */
+export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransformation<ScaleByNadamState> {
+  const op = "scaleByNadam";
+  const [b1, b2] = checkBetas(op, options.betas ?? [0.9, 0.999]);
+  const eps = checkNonNegative(op, "eps", options.eps ?? 1e-8);
+  const psi = checkNonNegative(op, "momentumDecay", options.momentumDecay ?? 4e-3);
+  return {
+    init: (params) => ({ count: 0, muProduct: 1, mu: zerosLikeParams(params), nu: zerosLikeParams(params) }),
+    update(updates, state) {
+      state.count += 1;
+      const t = state.count;
+      const bc2 = 1 - b2 ** t;
+      const muT = b1 * (1 - 0.5 * 0.96 ** (t * psi));
+      const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
+      state.muProduct *= muT;
+      const cGrad = (1 - muT) / (1 - state.muProduct);
+      const cMomentum = muNext / (1 - state.muProduct * muNext);
+      for (let i = 0; i < updates.arrays.length; i++) {
+        const u = updates.arrays[i]!;
+        const m = state.mu.arrays[i]!;
+        const v = state.nu.arrays[i]!;
+        for (let j = 0; j < u.length; j++) {
+          const g = u[j]!;
+          m[j] = m[j]! * b1 + (1 - b1) * g;
+          v[j] = v[j]! * b2 + (1 - b2) * g * g;
+          const d = Math.sqrt(v[j]! / bc2) + eps;
+          u[j] = cGrad * (g / d) + cMomentum * (m[j]! / d);
+        }
+      }
+      return updates;
+    },
+  };
+}
