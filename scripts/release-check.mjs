@@ -140,8 +140,13 @@ for (const f of snippetFiles) {
   if (!(snippetPackage(f) in fileSpecs))
     failures.push(`consumer snippet ${f} names ${snippetPackage(f)}, which is not a public package`);
 }
-const consumerSources = [...typed, ...snippetFiles.map((f) => readFileSync(join(snippets, f), "utf8"))];
-writeFileSync(join(consumer, "consumer.mts"), consumerSources.join("\n"));
+writeFileSync(join(consumer, "consumer.mts"), typed.join("\n"));
+const consumerFiles = ["consumer.mts"];
+for (const f of snippetFiles) {
+  const target = `snippet-${f.replace(/\.ts$/, ".mts")}`;
+  writeFileSync(join(consumer, target), readFileSync(join(snippets, f), "utf8"));
+  consumerFiles.push(target);
+}
 const tsc = bin("tsc");
 const common = ["--noEmit", "--strict", "--target", "es2022", "--types", "node", "--skipLibCheck", "false"];
 for (const [label, args] of [
@@ -149,7 +154,7 @@ for (const [label, args] of [
   ["node16", ["--module", "node16", "--moduleResolution", "node16"]],
 ]) {
   try {
-    run(tsc, [...common, ...args, "consumer.mts"], consumer);
+    run(tsc, [...common, ...args, ...consumerFiles], consumer);
     console.log(`types ok (${label} resolution)`);
   } catch (error) {
     failures.push(`type-check with ${label} resolution:\n${error.message}`);
