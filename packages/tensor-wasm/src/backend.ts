@@ -1,0 +1,242 @@
+import { type Backend, type DType, DTypeError, jsBackend, type Storage } from "@backprop/tensor";
+import { WasmBackendError } from "./errors.js";
+import { checkLabels, createJsFusedOps, type FusedOps, resolveAdam, resolveSgd } from "./fused.js";
+import { Heap } from "./heap.js";
+import {
+  instantiateKernels,
+  instantiateSharedKernels,
+  type KernelExports,
+  type KernelVariant,
+  variantSupported,
+} from "./kernels.js";
+import { HeapStorage, type WasmStorage } from "./storage.js";
+import type { GemmThreads } from "./threads.js";
+
+export interface WasmBackendOptions {
+  /**
+   * Use the relaxed-SIMD build (f32x4.relaxed_madd, a fused multiply-add: faster, and its gemm rounds
+   * once per multiply-add instead of twice). "auto" (default) uses it when the runtime validates it,
+   * true requires it (throws otherwise), false never uses it.
+   */
+  relaxed?: boolean | "auto";
+  /**
+   * Threads gemm runs on (Node only): the calling thread plus `threads − 1` worker threads over a shared
+   * WebAssembly.Memory, each computing a block of rows of C. Results are identical for every thread
+   * count (each element is summed in the same order whichever thread computes it). Default 1.
+   */
+  threads?: number;
+}
+
+/** A Backend whose tensors live in WebAssembly linear memory, plus the fused training kernels. */
+export interface WasmBackend extends Backend, FusedOps {
+  readonly name: "wasm-simd" | "wasm-relaxed-simd";
+  /** Zero-filled storage of `length` elements in this backend's linear memory. */
+  allocate(dtype: DType, length: number): WasmStorage;
+  /** Threads gemm runs on. */
+  readonly threads: number;
+  /** Frees a storage of this backend now rather than when it is garbage-collected. */
+  dispose(storage: Storage): void;
+  /** Linear-memory bytes, bytes handed out to storages and scratch, and bytes waiting on free lists. */
+  memoryStats(): { memoryBytes: number; liveBytes: number; freeBytes: number };
+  /** Stops the worker threads (threads > 1); a gemm afterwards throws. A no-op with one thread. */
+  close(): Promise<void>;
+}
+
+/** The variant `relaxed` asks for, or an error saying why it cannot be had. */
+function chooseVariant(relaxed: boolean | "auto"): KernelVariant {
+  if (relaxed !== false && variantSupported("relaxed")) return "relaxed";
+  if (relaxed === true) {
+    throw new WasmBackendError(
+      "createWasmBackend: relaxed SIMD is not available in this runtime (on Node 20 run node with --experimental-wasm-relaxed-simd)",
+    );
+  }
+  if (!variantSupported("simd")) {
+    throw new WasmBackendError(
+      "createWasmBackend: WebAssembly SIMD is not available in this runtime; use jsBackend from @backprop/tensor",
+    );
+  }
+  return "simd";
+}
+
+/**
+ * Creates a backend that keeps tensors in its own WebAssembly memory and runs the kernels of
+ * assembly/index.ts on them in place (no copies): a packed, register-blocked f32x4 gemm for every
+ * transpose case, f32x4 bias broadcast and bias-gradient sums, and the fused ops of `FusedOps`.
+ * float64 tensors live in the same memory and run the JS backend's kernels on their views, so they
+ * give exactly the JS backend's results. Storages from another backend are rejected (copy them in
+ * with `fromArray(t.data, t.shape, { backend })`).
+ *
+ * Each call instantiates its own module and memory; nothing is shared between backends.
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const { relaxed = "auto", threads = 1 } = options;
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new WasmBackendError(`createWasmBackend: threads must be an integer ≥ 1, got ${threads}`);
+  }
+  const variant = chooseVariant(relaxed);
+  let kernels: KernelExports;
+  let heap: Heap;
+  let pool: GemmThreads | undefined;
+  if (threads === 1) {
+    kernels = await instantiateKernels(variant);
+    heap = new Heap(kernels.memory, kernels.heapBase());
+  } else {
+    const shared = await instantiateSharedKernels(variant);
+    kernels = shared.kernels;
+    heap = new Heap(shared.memory, kernels.heapBase());
+    // worker_threads is loaded only here, so browsers (threads: 1) never import a node: module.
+    const { GemmThreads } = await import("./threads.js");
+    pool = await GemmThreads.start(threads, shared.module, shared.memory, kernels, heap);
+  }
+  const js = createJsFusedOps();
+
+  /** The storage as this backend's, or an error naming the op and what was passed. */
+  const mine = (op: string, storage: Storage): HeapStorage => {
+    if (!(storage instanceof HeapStorage) || storage.heap !== heap) {
+      throw new WasmBackendError(
+        `${op}: storage is not from this wasm backend; copy it in with fromArray(t.data, t.shape, { backend })`,
+      );
+    }
+    return storage;
+  };
+  /** `mine`, and not disposed. */
+  const own = (op: string, storage: Storage): HeapStorage => {
+    const checked = mine(op, storage);
+    if (checked.isDisposed) throw new WasmBackendError(`${op}: storage was disposed`);
+    return checked;
+  };
+  /**
+   * Byte offsets of the storages after checking that they are ours, share `dtype` and hold at least
+   * `sizes[i]` elements (a kernel given a wrong size would otherwise write over other tensors).
+   */
+  const pointers = (op: string, dtype: DType, sizes: number[], ...storages: Storage[]): number[] =>
+    storages.map((s, i) => {
+      const storage = own(op, s);
+      if (storage.dtype !== dtype)
+        throw new DTypeError(`${op}: dtypes differ: ${dtype} and ${storage.dtype}`);
+      if (storage.length < sizes[i]!) {
+        throw new WasmBackendError(
+          `${op}: operand ${i} holds ${storage.length} elements, the op needs ${sizes[i]}`,
+        );
+      }
+      return storage.byteOffset;
+    });
+
+  const backend: WasmBackend = {
+    name: variant === "relaxed" ? "wasm-relaxed-simd" : "wasm-simd",
+    threads,
+    allocate: (dtype, length) => new HeapStorage(heap, dtype, length),
+    dispose: (storage) => mine("dispose", storage).dispose(),
+    memoryStats: () => heap.stats(),
+    close: async () => pool?.close(),
+
+    gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c) {
+      const [pa, pb, pc] = pointers("gemm", c.dtype, [m * k, k * n, m * n], a, b, c) as [
+        number,
+        number,
+        number,
+      ];
+      if (c.dtype === "float64") {
+        jsBackend.gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
+        return;
+      }
+      if (m === 0 || n === 0) return;
+      const [tA, tB] = [transposeA ? 1 : 0, transposeB ? 1 : 0];
+      if (pool !== undefined) pool.gemm(tA, tB, m, n, k, alpha, pa, pb, beta, pc);
+      else
+        kernels.gemmF32(
+          tA,
+          tB,
+          m,
+          n,
+          k,
+          alpha,
+          pa,
+          pb,
+          beta,
+          pc,
+          0,
+          m,
+          heap.scratch(kernels.gemmScratchBytes(n, k)),
+        );
+    },
+    addRowVector(m, n, x, v, out) {
+      const [px, pv, po] = pointers("addRowVector", out.dtype, [m * n, n, m * n], x, v, out) as [
+        number,
+        number,
+        number,
+      ];
+      if (out.dtype === "float64") jsBackend.addRowVector(m, n, x, v, out);
+      else kernels.addRowVectorF32(m, n, px, pv, po);
+    },
+    sumRows(m, n, x, beta, out) {
+      const [px, po] = pointers("sumRows", out.dtype, [m * n, n], x, out) as [number, number];
+      if (out.dtype === "float64") jsBackend.sumRows(m, n, x, beta, out);
+      else kernels.sumRowsF32(m, n, px, beta, po);
+    },
+
+    biasActivation(m, n, x, bias, activation, out) {
+      const [px, po] = pointers("biasActivation", out.dtype, [m * n, m * n], x, out) as [number, number];
+      const pv = bias === null ? 0 : pointers("biasActivation", out.dtype, [n], bias)[0]!;
+      if (out.dtype === "float64") js.biasActivation(m, n, x, bias, activation, out);
+      else kernels.biasActivationF32(m, n, px, pv, activation === "relu" ? 1 : 0, po);
+    },
+    reluBackward(length, a, g, out) {
+      const [pa, pg, po] = pointers("reluBackward", out.dtype, [length, length, length], a, g, out) as [
+        number,
+        number,
+        number,
+      ];
+      if (out.dtype === "float64") js.reluBackward(length, a, g, out);
+      else kernels.reluBackwardF32(length, pa, pg, po);
+    },
+    softmaxCrossEntropy(m, n, logits, labels, grad, reduction) {
+      const [px] = pointers("softmaxCrossEntropy", logits.dtype, [m * n], logits) as [number];
+      const pg = grad === null ? 0 : pointers("softmaxCrossEntropy", logits.dtype, [m * n], grad)[0]!;
+      if (logits.dtype === "float64") return js.softmaxCrossEntropy(m, n, logits, labels, grad, reduction);
+      checkLabels(labels, m, n);
+      const pl = heap.scratch(4 * m);
+      new Int32Array(heap.memory.buffer, pl, m).set(labels);
+      return kernels.softmaxCrossEntropyF32(m, n, px, pl, pg, reduction === "mean" ? 1 / m : 1);
+    },
+    sgdStep(length, param, grad, velocity, options) {
+      const [pw, pg] = pointers("sgdStep", param.dtype, [length, length], param, grad) as [number, number];
+      const { lr, momentum, weightDecay, nesterov } = resolveSgd(options, velocity);
+      const pv =
+        velocity === null || momentum === 0 ? 0 : pointers("sgdStep", param.dtype, [length], velocity)[0]!;
+      if (param.dtype === "float64") js.sgdStep(length, param, grad, velocity, options);
+      else kernels.sgdF32(length, pw, pg, pv, lr, momentum, weightDecay, nesterov ? 1 : 0);
+    },
+    adamStep(length, param, grad, m, v, options) {
+      const [pw, pg, pm, pv] = pointers(
+        "adamStep",
+        param.dtype,
+        [length, length, length, length],
+        param,
+        grad,
+        m,
+        v,
+      ) as [number, number, number, number];
+      const { lr, step, beta1, beta2, eps, weightDecay, decoupled } = resolveAdam(options);
+      if (param.dtype === "float64") {
+        js.adamStep(length, param, grad, m, v, options);
+        return;
+      }
+      kernels.adamF32(
+        length,
+        pw,
+        pg,
+        pm,
+        pv,
+        beta1,
+        beta2,
+        eps,
+        decoupled ? 0 : weightDecay,
+        decoupled ? 1 - lr * weightDecay : 1,
+        lr / (1 - beta1 ** step),
+        1 / Math.sqrt(1 - beta2 ** step),
+      );
+    },
+  };
+  return backend;
+}
