@@ -1,6 +1,16 @@
-import { type Backend, type DType, DTypeError, jsBackend, type Storage } from "@backprop/tensor";
+import {
+  type Backend,
+  checkLabels,
+  createJsFusedOps,
+  type DType,
+  DTypeError,
+  type FusedOps,
+  jsBackend,
+  resolveAdam,
+  resolveSgd,
+  type Storage,
+} from "@backprop/tensor";
 import { WasmBackendError } from "./errors.js";
-import { checkLabels, createJsFusedOps, type FusedOps, resolveAdam, resolveSgd } from "./fused.js";
 import { Heap } from "./heap.js";
 import {
   instantiateKernels,

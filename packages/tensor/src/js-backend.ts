@@ -1,16 +1,22 @@
 import type { Backend } from "./backend.js";
 import { allocateArray } from "./dtype.js";
+import type { FusedOps } from "./fused.js";
 import { createPackedGemm } from "./gemm-js.js";
+import { createJsFusedOps } from "./js-fused.js";
 import { ArrayStorage } from "./storage.js";
+
+/** The plain TypeScript backend: the `Backend` kernels plus the fused training kernels. */
+export type JsBackend = Backend & FusedOps;
 
 /**
  * The plain TypeScript backend: typed arrays on the JS heap, a register-tiled gemm, plain loops.
  * It runs everywhere, in float32 and float64, and is the reference other backends are tested against.
  * Each backend value owns its gemm packing buffers (reused across calls), so two backends share nothing.
  */
-export function createJsBackend(): Backend {
+export function createJsBackend(): JsBackend {
   const gemmStrided = createPackedGemm();
   return {
+    ...createJsFusedOps(),
     name: "js",
     allocate: (dtype, length) => new ArrayStorage(allocateArray(dtype, length)),
     gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c) {
@@ -42,4 +48,4 @@ export function createJsBackend(): Backend {
 }
 
 /** The default backend, used when none is given. Immutable: it holds no state. */
-export const jsBackend: Backend = Object.freeze(createJsBackend());
+export const jsBackend: JsBackend = Object.freeze(createJsBackend());
