@@ -92,6 +92,8 @@ describe("parseCsv", () => {
     ["a missing feature", "x,y\n1,a\n,b\n", /line 3, column "x": missing value, expected a number/],
     ["NaN", "x,y\n1,a\nNaN,b\n", /line 3, column "x": expected a number, got "NaN"/],
     ["hex", "x,y\n0x10,a\n", /line 2, column "x": expected a number, got "0x10"/],
+    ["an overflow to Infinity", "x,y\n1e999,a\n", /line 2, column "x": 1e999 is out of the range of float32/],
+    ["a float32 overflow", "x,y\n1,2\n-1e39,3\n", /line 3, column "x": -1e39 is out of the range of float32/],
     ["a missing label", "x,y\n1,a\n2, \n", /line 3, column "y": missing class label/],
     ["a missing regression target", "x,y\n1,2\n2,\n", /line 3, column "y": missing value/],
     ["too few fields", "x,y\n1,a\n2\n", /line 3: expected 2 fields as in the header, got 1/],
@@ -104,6 +106,15 @@ describe("parseCsv", () => {
     const target = message.source.includes('"z"') ? "z" : "y";
     expect(() => parseCsv(text, { target, file: "t.csv" })).toThrow(DataError);
     expect(() => parseCsv(text, { target, file: "t.csv" })).toThrow(message);
+  });
+
+  it("keeps values beyond float32 in float64, and refuses beyond float64", () => {
+    expect([...parseCsv("x,y\n-1e39,1.7e308\n", { target: "y", dtype: "float64" }).features.data]).toEqual([
+      -1e39,
+    ]);
+    expect(() => parseCsv("x,y\n1,1.8e308\n", { target: "y", dtype: "float64", task: "regression" })).toThrow(
+      'line 2, column "y": 1.8e308 is out of the range of float64, expected a finite number',
+    );
   });
 
   it("rejects a column that is both feature and target, and several classification targets", () => {

@@ -149,12 +149,18 @@ export function parseCsv(text: string, options: CsvOptions): Dataset {
       );
     }
   }
+  const dtype = options.dtype ?? "float32";
+  /** The value as the tensor will hold it (float32 rounds), to refuse what would become ±Infinity. */
+  const stored = dtype === "float32" ? Math.fround : (value: number) => value;
   const number = (row: Row, c: number): number => {
     const raw = row.fields[c]!.trim();
     const where = at({ line: row.line, column: columns[c]! });
     if (raw === "") throw new DataError(op, "missing value, expected a number", where);
     if (!NUMBER.test(raw)) throw new DataError(op, `expected a number, got ${JSON.stringify(raw)}`, where);
-    return Number(raw);
+    const value = Number(raw);
+    if (!Number.isFinite(stored(value)))
+      throw new DataError(op, `${raw} is out of the range of ${dtype}, expected a finite number`, where);
+    return value;
   };
   const n = rows.length;
   const dtypeOption = options.dtype === undefined ? {} : { dtype: options.dtype };

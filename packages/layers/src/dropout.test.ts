@@ -1,6 +1,11 @@
-import { ones, Rng, randomNormal } from "@backprop/tensor";
+import { checkLayer } from "@backprop/gradcheck";
+import { registerGradcheckMatchers } from "@backprop/gradcheck/vitest";
+import { ones, Rng, randomNormal, type Tensor } from "@backprop/tensor";
 import { describe, expect, it } from "vitest";
-import { Dropout } from "./index.js";
+import { Dropout, mlp } from "./index.js";
+import { expectExactGradients, STRICT } from "./test-utils/gradcheck.js";
+
+registerGradcheckMatchers(expect);
 
 describe("Dropout", () => {
   it("drops a fraction p and scales the rest by 1/(1 − p), so E[y] = x", () => {
@@ -30,6 +35,25 @@ describe("Dropout", () => {
       expect(mask === 0 || Math.abs(mask - 2) < 1e-12).toBe(true);
       expect(dx.data[i]).toBe(mask === 0 ? 0 * dy.data[i]! : 2 * dy.data[i]!);
     }
+  });
+
+  it("passes gradient checks in training (with the mask held fixed) and in eval mode", () => {
+    const x = randomNormal([4, 6], new Rng(5), { dtype: "float64" });
+    // A fresh layer of the same seed per forward draws the same mask, so the check sees one function.
+    let layer = new Dropout(0.4, { seed: 6 });
+    const fixedMask = {
+      forward(input: Tensor) {
+        layer = new Dropout(0.4, { seed: 6 });
+        return layer.forward(input);
+      },
+      backward: (dy: Tensor) => layer.backward(dy),
+      parameters: () => layer.parameters(),
+    };
+    expectExactGradients(checkLayer(fixedMask, x, STRICT));
+    expectExactGradients(checkLayer(new Dropout(0.4, { seed: 6 }).train(false), x, STRICT));
+    const model = mlp({ sizes: [6, 5, 3], activation: "tanh", dropout: 0.5, dtype: "float64", seed: 7 });
+    expect(() => checkLayer(model, x, STRICT)).toThrow("the function is not deterministic");
+    expect(model.train(false)).toPassGradcheck(x, STRICT);
   });
 
   it("is the identity in eval mode, forward and backward", () => {

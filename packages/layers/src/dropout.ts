@@ -25,6 +25,9 @@ export class Dropout extends BaseLayer {
   constructor(p: number, options: DropoutOptions = {}) {
     super();
     if (!(p >= 0 && p <= 1)) throw new LayerError(`Dropout: p must be a probability in [0, 1], got ${p}`);
+    const seed = options.seed;
+    if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0))
+      throw new LayerError(`Dropout: seed must be a non-negative safe integer, got ${seed}`);
     this.p = p;
     this.seed = options.rng === undefined ? (options.seed ?? 0) : options.seed;
     this.rng = options.rng ?? new Rng(this.seed ?? 0);

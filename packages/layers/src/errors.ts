@@ -3,6 +3,29 @@ export class LayerError extends Error {
   override name = "LayerError";
 }
 
+/**
+ * A value as an error message quotes it: its JSON, cut after `max` characters. Never throws, so a
+ * reader's error stays the error: values nested too deeply for JSON.stringify's recursion, BigInts
+ * and cycles (none of which a JSON file holds, but a caller's object may) are described instead.
+ */
+export function preview(value: unknown, max = 80): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) {
+    text =
+      typeof value === "object" && value !== null
+        ? `(${Array.isArray(value) ? "an array" : "an object"} that cannot be written as JSON)`
+        : typeof value === "bigint"
+          ? `${value}n`
+          : String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
 /** What is wrong with a safetensors file or with the tensors a model expects from it. */
 export type SafetensorsErrorCode =
   | "HeaderTooSmall"
@@ -14,6 +37,7 @@ export type SafetensorsErrorCode =
   | "UnknownDtype"
   | "UnsupportedDtype"
   | "InvalidShape"
+  | "ValidationOverflow"
   | "InvalidOffset"
   | "TensorInvalidInfo"
   | "MetadataIncompleteBuffer"

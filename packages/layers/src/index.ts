@@ -45,6 +45,7 @@ export {
   type Architecture,
   architectureOf,
   type BuildOptions,
+  DEFAULT_MAX_PARAMETERS,
   modelFromArchitecture,
 } from "./architecture.js";
 export { Buffers } from "./buffers.js";
@@ -82,7 +83,13 @@ export {
 } from "./init.js";
 export { BaseLayer, type JsonValue, type Layer, type LayerConfig, type Module } from "./layer.js";
 export { type MlpOptions, mlp } from "./mlp.js";
-export { type BuildContext, createLayerRegistry, type LayerFactory, LayerRegistry } from "./registry.js";
+export {
+  type BuildContext,
+  createLayerRegistry,
+  type LayerFactory,
+  LayerRegistry,
+  MAX_LAYER_NESTING,
+} from "./registry.js";
 export {
   type DecodeSafetensorsOptions,
   decodeSafetensors,

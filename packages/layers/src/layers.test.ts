@@ -1,3 +1,5 @@
+import { checkLayer } from "@backprop/gradcheck";
+import { registerGradcheckMatchers } from "@backprop/gradcheck/vitest";
 import {
   createJsBackend,
   fromArray,
@@ -21,15 +23,19 @@ import {
   logSoftmax,
   type Module,
   ReLU,
+  Sequential,
   Sigmoid,
   SiLU,
   Softmax,
   Softplus,
+  sigmoid,
   softmax,
   Tanh,
 } from "./index.js";
-import { checkGradients } from "./test-utils/finite-diff.js";
 import { readFixture } from "./test-utils/fixtures.js";
+import { expectExactGradients, STRICT } from "./test-utils/gradcheck.js";
+
+registerGradcheckMatchers(expect);
 
 /** Inputs in ±[0.1, 2]: away from every kink (ReLU, leaky ReLU, ELU at 0). */
 function awayFromKinks(shape: number[], seed: number): Tensor {
@@ -54,21 +60,61 @@ const activationLayers: [string, () => Module][] = [
   ["LogSoftmax", () => new LogSoftmax()],
 ];
 
-describe("gradient checks (float64, centred differences)", () => {
+/** A Dense layer with a classic bug: its backward leaves ∂E/∂b out (the bias never learns). */
+class DenseDroppingBiasGradient extends Dense {
+  override backward(delta: Tensor): Tensor {
+    const before = Float64Array.from(this.bias!.grad.data);
+    const dx = super.backward(delta);
+    this.bias!.grad.data.set(before);
+    return dx;
+  }
+}
+
+/** A sigmoid whose h′ forgot the factor (1 − σ): σ′ = σ(1 − σ), not σ. */
+class SigmoidWithWrongDerivative extends Sigmoid {
+  override dh(a: number): number {
+    return sigmoid(a);
+  }
+}
+
+describe("gradient checks (@backprop/gradcheck: float64, every element, rel err ≤ 1e-7)", () => {
   for (const [name, make] of activationLayers) {
     it(`${name} passes`, () => {
-      const report = checkGradients(make(), awayFromKinks([3, 5], 1));
-      expect(report.maxRelError, report.worst).toBeLessThan(1e-7);
+      expectExactGradients(checkLayer(make(), awayFromKinks([3, 5], 1), STRICT));
     });
   }
 
   for (const bias of [true, false]) {
     it(`Dense with bias=${bias} passes (input and parameters)`, () => {
       const layer = new Dense(4, 3, { bias, dtype: "float64", seed: 3, biasInit: "ones" });
-      const report = checkGradients(layer, awayFromKinks([5, 4], 2));
-      expect(report.maxRelError, report.worst).toBeLessThan(1e-7);
+      const report = checkLayer(layer, awayFromKinks([5, 4], 2), STRICT);
+      expectExactGradients(report);
+      expect(report.checked).toBe(5 * 4 + 3 * 4 + (bias ? 3 : 0));
     });
   }
+
+  it("catch a Dense layer that drops the bias gradient, alone and inside a model", () => {
+    const x = awayFromKinks([5, 4], 2);
+    const report = checkLayer(new DenseDroppingBiasGradient(4, 3, { dtype: "float64", seed: 3 }), x, STRICT);
+    expect(report.ok).toBe(false);
+    expect(report.failed).toBe(3);
+    expect(report.worst.filter((c) => c.failed).map((c) => c.parameter)).toEqual(["bias", "bias", "bias"]);
+    const model = new Sequential([
+      new DenseDroppingBiasGradient(4, 3, { dtype: "float64", seed: 3 }),
+      new Tanh(),
+      new Dense(3, 2, { dtype: "float64", seed: 4 }),
+    ]);
+    expect(model).not.toPassGradcheck(x, STRICT);
+    expect(() => expect(model).toPassGradcheck(x, STRICT)).toThrow(
+      /gradcheck FAILED: 3 of \d+[\s\S]*✗ 0\.bias/,
+    );
+  });
+
+  it("catch an activation whose h′ is wrong", () => {
+    const report = checkLayer(new SigmoidWithWrongDerivative(), awayFromKinks([3, 5], 1), STRICT);
+    expect(report.ok).toBe(false);
+    expect(report.failed).toBe(15);
+  });
 });
 
 describe("Dense", () => {

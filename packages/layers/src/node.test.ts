@@ -96,10 +96,17 @@ describe("@backprop/layers/node", () => {
     );
     await writeFile(
       join(target, MODEL_ARCHITECTURE_FILE),
+      JSON.stringify(architectureOf(mlp({ sizes: [3, 2] }))),
+    );
+    await expect(loadModel(target)).rejects.toThrow(
+      `${join(target, MODEL_WEIGHTS_FILE)}: tensor "0.weight": the model expects float32 [2,3], the weights hold float32 [3,2]`,
+    );
+    await writeFile(
+      join(target, MODEL_ARCHITECTURE_FILE),
       JSON.stringify(architectureOf(mlp({ sizes: [2, 4] }))),
     );
     await expect(loadModel(target)).rejects.toThrow(
-      `${join(target, MODEL_WEIGHTS_FILE)}: tensor "0.weight": the model expects float32 [4,2], the weights hold float32 [3,2]`,
+      `modelFromArchitecture(${join(target, MODEL_ARCHITECTURE_FILE)}): the layers would have 12 parameters, more than the 9 values the weights hold; nothing was allocated`,
     );
   });
 });

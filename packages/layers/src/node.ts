@@ -16,7 +16,7 @@ import {
   encodeSafetensors,
   type SafetensorsContents,
 } from "./safetensors.js";
-import { loadWeights, saveModelToBytes } from "./serialize.js";
+import { loadModelFromBytes, saveModelToBytes } from "./serialize.js";
 
 /** The file names `saveModel` writes into its directory. */
 export const MODEL_ARCHITECTURE_FILE = "model.json";
@@ -109,29 +109,36 @@ export async function saveModel(
   return paths;
 }
 
+async function readJsonFile(path: string): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBytes(path));
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new LayerError(`${path}: not valid JSON: ${describe(error)}`, { cause: error });
+  }
+}
+
 /** Reads a model's architecture JSON file and rebuilds the (freshly initialised) model. */
 export async function readArchitectureFile(
   path: string,
   options: Omit<BuildOptions, "source"> = {},
 ): Promise<Module> {
-  const text = new TextDecoder().decode(await readBytes(path));
-  let architecture: unknown;
-  try {
-    architecture = JSON.parse(text);
-  } catch (error) {
-    throw new LayerError(`${path}: not valid JSON: ${describe(error)}`, { cause: error });
-  }
-  return modelFromArchitecture(architecture, { ...options, source: path });
+  return modelFromArchitecture(await readJsonFile(path), { ...options, source: path });
 }
 
-/** Rebuilds the exact model `saveModel` wrote into `directory`: same architecture, bitwise the same weights. */
+/**
+ * Rebuilds the exact model `saveModel` wrote into `directory`: same architecture, bitwise the same
+ * weights (see `loadModelFromBytes`: the weights bound what the architecture may allocate).
+ */
 export async function loadModel(
   directory: string,
   options: Omit<BuildOptions, "source"> = {},
 ): Promise<Module> {
-  const model = await readArchitectureFile(join(directory, MODEL_ARCHITECTURE_FILE), options);
+  const architecturePath = join(directory, MODEL_ARCHITECTURE_FILE);
+  const architecture = await readJsonFile(architecturePath);
   const weightsPath = join(directory, MODEL_WEIGHTS_FILE);
-  const { tensors } = await readSafetensorsFile(weightsPath, { backend: options.backend });
-  loadWeights(model, tensors, weightsPath);
-  return model;
+  return loadModelFromBytes(
+    { architecture, weights: await readBytes(weightsPath) },
+    { ...options, source: architecturePath, weightsSource: weightsPath },
+  );
 }

@@ -14,7 +14,7 @@ import {
 } from "./activations.js";
 import { Dense } from "./dense.js";
 import { Dropout } from "./dropout.js";
-import { LayerError } from "./errors.js";
+import { LayerError, preview } from "./errors.js";
 import type { JsonValue, LayerConfig, Module } from "./layer.js";
 import { Sequential } from "./sequential.js";
 
@@ -28,12 +28,21 @@ export interface BuildContext {
 export type LayerFactory = (config: LayerConfig, context: BuildContext) => Module;
 
 /**
+ * How deeply `build` nests (a Sequential inside a Sequential inside …). Real models nest a few
+ * levels; the bound turns a forged config nested thousands deep into a LayerError instead of a
+ * stack overflow.
+ */
+export const MAX_LAYER_NESTING = 100;
+
+/**
  * Layer types by name, for rebuilding models from JSON. A registry is a value: create one with
  * `createLayerRegistry()` (which knows the built-in layers), register your own layer types on it,
  * and pass it to `modelFromArchitecture` / `loadModel`. Nothing is registered globally.
  */
 export class LayerRegistry {
   private readonly factories = new Map<string, LayerFactory>();
+  /** How many `build` calls are running (a container's factory builds its layers through `build`). */
+  private nesting = 0;
 
   /** Adds a layer type; registering a type twice is an error (use another name). */
   register(type: string, factory: LayerFactory): this {
@@ -52,20 +61,30 @@ export class LayerRegistry {
     return [...this.factories.keys()];
   }
 
-  /** Builds the layer a config describes. */
+  /** Builds the layer a config describes (nested at most MAX_LAYER_NESTING deep). */
   build(config: LayerConfig, backend?: Backend): Module {
     if (typeof config !== "object" || config === null || typeof config.type !== "string") {
       throw new LayerError(
-        `LayerRegistry.build: a layer config must be an object with a string "type", got ${JSON.stringify(config)}`,
+        `LayerRegistry.build: a layer config must be an object with a string "type", got ${preview(config)}`,
       );
     }
     const factory = this.factories.get(config.type);
     if (factory === undefined) {
       throw new LayerError(
-        `LayerRegistry.build: unknown layer type "${config.type}" (known: ${this.types().join(", ")})`,
+        `LayerRegistry.build: unknown layer type ${preview(config.type)} (known: ${this.types().join(", ")})`,
       );
     }
-    return factory(config, { registry: this, backend });
+    if (this.nesting >= MAX_LAYER_NESTING) {
+      throw new LayerError(
+        `LayerRegistry.build: layers nested more than ${MAX_LAYER_NESTING} deep (at a ${preview(config.type)})`,
+      );
+    }
+    this.nesting++;
+    try {
+      return factory(config, { registry: this, backend });
+    } finally {
+      this.nesting--;
+    }
   }
 }
 
@@ -78,7 +97,7 @@ function numberField(config: LayerConfig, key: string): number | undefined {
   const value = field(config, key);
   if (value === undefined) return undefined;
   if (typeof value !== "number")
-    throw new LayerError(`${config.type} config: "${key}" must be a number, got ${JSON.stringify(value)}`);
+    throw new LayerError(`${config.type} config: "${key}" must be a number, got ${preview(value)}`);
   return value;
 }
 
@@ -91,15 +110,13 @@ function requiredNumber(config: LayerConfig, key: string): number {
 function booleanField(config: LayerConfig, key: string): boolean | undefined {
   const value = field(config, key);
   if (value === undefined || typeof value === "boolean") return value;
-  throw new LayerError(`${config.type} config: "${key}" must be true or false, got ${JSON.stringify(value)}`);
+  throw new LayerError(`${config.type} config: "${key}" must be true or false, got ${preview(value)}`);
 }
 
 function denseFromConfig(config: LayerConfig, { backend }: BuildContext): Module {
   const dtype = field(config, "dtype") ?? "float32";
   if (!isDType(dtype))
-    throw new LayerError(
-      `Dense config: "dtype" must be "float32" or "float64", got ${JSON.stringify(dtype)}`,
-    );
+    throw new LayerError(`Dense config: "dtype" must be "float32" or "float64", got ${preview(dtype)}`);
   return new Dense(requiredNumber(config, "inFeatures"), requiredNumber(config, "outFeatures"), {
     bias: booleanField(config, "bias"),
     dtype,
@@ -110,9 +127,7 @@ function denseFromConfig(config: LayerConfig, { backend }: BuildContext): Module
 function geluFromConfig(config: LayerConfig): Module {
   const approximate = field(config, "approximate") ?? "none";
   if (approximate !== "none" && approximate !== "tanh") {
-    throw new LayerError(
-      `GELU config: "approximate" must be "none" or "tanh", got ${JSON.stringify(approximate)}`,
-    );
+    throw new LayerError(`GELU config: "approximate" must be "none" or "tanh", got ${preview(approximate)}`);
   }
   return new GELU({ approximate });
 }
@@ -120,7 +135,7 @@ function geluFromConfig(config: LayerConfig): Module {
 function sequentialFromConfig(config: LayerConfig, { registry, backend }: BuildContext): Module {
   const layers = field(config, "layers");
   if (!Array.isArray(layers))
-    throw new LayerError(`Sequential config: "layers" must be an array, got ${JSON.stringify(layers)}`);
+    throw new LayerError(`Sequential config: "layers" must be an array, got ${preview(layers)}`);
   return new Sequential(layers.map((layer) => registry.build(layer as LayerConfig, backend)));
 }
 

@@ -15,6 +15,7 @@ import {
   saveModelToBytes,
 } from "./index.js";
 import { fixturePath, readFixture } from "./test-utils/fixtures.js";
+import { countingBackend, expectPrototypesUnchanged, prototypeSnapshot } from "./test-utils/fuzz.js";
 
 function bytesOf(t: Tensor): Uint8Array {
   return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
@@ -234,6 +235,95 @@ describe("safetensors validation: clear errors naming the file, the tensor, expe
     const bytes = encodeWeights(mlp({ sizes: [3, 4, 2] }));
     expect(decodeError(bytes.subarray(0, bytes.length - 3)).code).toBe("MetadataIncompleteBuffer");
     expect(decodeError(bytes.subarray(0, 20)).code).toBe("InvalidHeaderLength");
+  });
+});
+
+describe("safetensors hardening: forged files are refused before anything is allocated", () => {
+  /** Decodes through a counting backend: the error, and how many bytes of tensors were allocated. */
+  function refuse(bytes: Uint8Array): { error: SafetensorsError; allocated: number } {
+    const { backend, allocatedBytes } = countingBackend();
+    try {
+      decodeSafetensors(bytes, { source: "forged.safetensors", backend });
+    } catch (error) {
+      expect(error).toBeInstanceOf(SafetensorsError);
+      return { error: error as SafetensorsError, allocated: allocatedBytes() };
+    }
+    throw new Error("decoding succeeded");
+  }
+
+  it("a header length of a petabyte, or of the 64-bit maximum", () => {
+    for (const length of [2 ** 50, SAFETENSORS_MAX_HEADER_LENGTH + 1]) {
+      const { error, allocated } = refuse(craft("{}", new Uint8Array(0), length));
+      expect([error.code, allocated]).toEqual(["HeaderTooLarge", 0]);
+      expect(error.message).toContain(`header length ${length} exceeds the limit`);
+    }
+    const max = craft("{}");
+    new DataView(max.buffer).setBigUint64(0, 2n ** 64n - 1n, true);
+    expect(refuse(max).error.message).toContain("header length 18446744073709552000 exceeds the limit");
+  });
+
+  it("a shape of 2^60 elements, whether its offsets agree or not", () => {
+    const huge = (shape: number[], end: number) => ({ w: { dtype: "F32", shape, data_offsets: [0, end] } });
+    const mismatched = refuse(craft(huge([2 ** 30, 2 ** 30], 8), new Uint8Array(8)));
+    expect([mismatched.error.code, mismatched.allocated]).toEqual(["ValidationOverflow", 0]);
+    expect(mismatched.error.message).toContain(
+      'tensor "w": shape [1073741824,1073741824] of F32 needs more bytes than can be counted (2^53)',
+    );
+    // 2^40 elements whose 2^42-byte span is a valid integer: refused because the file does not hold them.
+    const consistent = refuse(craft(huge([2 ** 20, 2 ** 20], 2 ** 42), new Uint8Array(8)));
+    expect([consistent.error.code, consistent.allocated]).toEqual(["MetadataIncompleteBuffer", 0]);
+    expect(consistent.error.message).toContain("the tensors cover 4398046511104 bytes, but the data section");
+    // Overflowing before a 0 is still an overflow (as in the reference), not an empty tensor.
+    const overflowing = refuse(craft(huge([2 ** 53 - 1, 2 ** 53 - 1, 0], 0)));
+    expect([overflowing.error.code, overflowing.allocated]).toEqual(["ValidationOverflow", 0]);
+    const empty = decodeSafetensors(craft(huge([0, 2 ** 53 - 1, 2 ** 53 - 1], 0))).tensors.get("w")!;
+    expect([empty.shape, empty.size]).toEqual([[0, 2 ** 53 - 1, 2 ** 53 - 1], 0]);
+  });
+
+  it("shapes and offsets nested 100,000 deep (too deep for JSON.stringify to quote)", () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const shape = refuse(craft(`{"w":{"dtype":"F32","shape":${deep},"data_offsets":[0,0]}}`)).error;
+    expect(shape.code).toBe("InvalidShape");
+    expect(shape.message).toContain("got (an array that cannot be written as JSON)");
+    const offsets = refuse(craft(`{"w":{"dtype":"F32","shape":[0],"data_offsets":${deep}}}`)).error;
+    expect(offsets.code).toBe("InvalidOffset");
+  });
+
+  it("quotes long values in errors in part", () => {
+    const long = refuse(
+      craft({ w: { dtype: "F32", shape: new Array(10_000).fill(-1), data_offsets: [0, 0] } }),
+    );
+    expect(long.error.message).toMatch(/got \[-1,-1,[-1,]*… \(30001 characters\)$/);
+  });
+
+  it("a byte-order mark before the header (the reference refuses it: the header must start with {)", () => {
+    const { error } = refuse(craft("\uFEFF{}"));
+    expect(error.code).toBe("InvalidHeaderStart");
+  });
+
+  it('keys "__proto__", "constructor", "prototype" are plain names: tensors, metadata, never prototypes', () => {
+    const before = prototypeSnapshot();
+    const names = ["__proto__", "constructor", "prototype"];
+    const bytes = encodeSafetensors(
+      names.map((n, i) => [n, tensor([i], { dtype: "float64" })] as const),
+      { metadata: JSON.parse('{"__proto__": "m", "constructor": "c"}') },
+    );
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    expect([...tensors.keys()]).toEqual(names);
+    expect(names.map((n) => tensors.get(n)!.data[0])).toEqual([0, 1, 2]);
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(Object.entries(metadata)).toEqual([
+      ["__proto__", "m"],
+      ["constructor", "c"],
+    ]);
+    const polluting = refuse(
+      craft(
+        '{"__proto__": {"polluted": "yes", "dtype": "F32", "shape": [0], "data_offsets": [0, 0]}, "a": {"polluted": 1}}',
+      ),
+    );
+    expect(polluting.error.code).toBe("UnknownDtype");
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    expectPrototypesUnchanged(before);
   });
 });
 

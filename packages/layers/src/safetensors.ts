@@ -1,5 +1,5 @@
 import { type Backend, type DType, formatShape, type Tensor, zeros } from "@backprop/tensor";
-import { SafetensorsError, type SafetensorsErrorCode } from "./errors.js";
+import { preview, SafetensorsError, type SafetensorsErrorCode } from "./errors.js";
 
 /*
  * safetensors (https://github.com/huggingface/safetensors), on bytes, so it runs in browsers too:
@@ -97,11 +97,12 @@ export function encodeSafetensors(
   options: EncodeSafetensorsOptions = {},
 ): Uint8Array {
   const entries = entriesOf(tensors);
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" is an entry like any other, not a prototype to set.
+  const header: Record<string, unknown> = Object.create(null);
   if (options.metadata !== undefined) {
     for (const [key, value] of Object.entries(options.metadata)) {
       if (typeof value !== "string") {
-        throw new SafetensorsError(`metadata "${key}" must be a string, got ${JSON.stringify(value)}`, {
+        throw new SafetensorsError(`metadata "${key}" must be a string, got ${preview(value)}`, {
           code: "InvalidHeader",
         });
       }
@@ -225,7 +226,10 @@ export function decodeSafetensors(
   }
   let text = "";
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+    // ignoreBOM keeps a byte-order mark in the text, so it fails the "{" check as in the reference.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      bytes.subarray(8, 8 + headerLength),
+    );
   } catch {
     fail("InvalidHeader", "the header is not valid UTF-8");
   }
@@ -249,10 +253,7 @@ export function decodeSafetensors(
         fail("InvalidHeader", `"__metadata__" must be an object of strings`);
       for (const [key, value] of Object.entries(info as Record<string, unknown>)) {
         if (typeof value !== "string")
-          fail(
-            "InvalidHeader",
-            `"__metadata__" value of "${key}" must be a string, got ${JSON.stringify(value)}`,
-          );
+          fail("InvalidHeader", `"__metadata__" value of "${key}" must be a string, got ${preview(value)}`);
       }
       metadata = info as Record<string, string>;
       continue;
@@ -260,7 +261,7 @@ export function decodeSafetensors(
     if (typeof info !== "object" || info === null)
       fail(
         "InvalidHeader",
-        `the entry must be an object {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`,
+        `the entry must be an object {dtype, shape, data_offsets}, got ${preview(info)}`,
         name,
       );
     const {
@@ -269,7 +270,7 @@ export function decodeSafetensors(
       data_offsets: offsets,
     } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof dtype !== "string" || !KNOWN_DTYPES.has(dtype))
-      fail("UnknownDtype", `unknown dtype ${JSON.stringify(dtype)}`, name);
+      fail("UnknownDtype", `unknown dtype ${preview(dtype)}`, name);
     if (dtype !== "F32" && dtype !== "F64") {
       fail(
         "UnsupportedDtype",
@@ -278,24 +279,30 @@ export function decodeSafetensors(
       );
     }
     if (!Array.isArray(shape) || !shape.every(isIndex)) {
-      fail(
-        "InvalidShape",
-        `shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
-        name,
-      );
+      fail("InvalidShape", `shape must be an array of non-negative integers, got ${preview(shape)}`, name);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
       fail(
         "InvalidOffset",
-        `data_offsets must be [begin, end] of non-negative integers, got ${JSON.stringify(offsets)}`,
+        `data_offsets must be [begin, end] of non-negative integers, got ${preview(offsets)}`,
         name,
       );
     }
     const [begin, end] = offsets as [number, number];
     if (end < begin) fail("InvalidOffset", `data_offsets [${begin}, ${end}] end before they begin`, name);
-    const elements = (shape as number[]).reduce((a, b) => a * b, 1);
-    const expected = elements * ITEM_SIZE[dtype as "F32" | "F64"];
-    if (!Number.isSafeInteger(expected) || expected !== end - begin) {
+    // As the reference, a size that overflows on the way is refused, even if a later dimension is 0.
+    let expected: number = ITEM_SIZE[dtype as "F32" | "F64"];
+    for (const dimension of shape as number[]) {
+      expected *= dimension;
+      if (!Number.isSafeInteger(expected)) {
+        fail(
+          "ValidationOverflow",
+          `shape ${formatShape(shape as number[])} of ${dtype} needs more bytes than can be counted (2^53)`,
+          name,
+        );
+      }
+    }
+    if (expected !== end - begin) {
       fail(
         "TensorInvalidInfo",
         `shape ${formatShape(shape as number[])} of ${dtype} needs ${expected} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`,

@@ -1,10 +1,5 @@
 import { formatShape, type Parameter, sameShape, type Tensor } from "@backprop/tensor";
-import {
-  type Architecture,
-  architectureOf,
-  type BuildOptions,
-  modelFromArchitecture,
-} from "./architecture.js";
+import { type Architecture, architectureOf, type BuildOptions, buildArchitecture } from "./architecture.js";
 import { SafetensorsError } from "./errors.js";
 import type { Layer, Module } from "./layer.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
@@ -76,14 +71,20 @@ export interface LoadModelOptions extends BuildOptions {
   weightsSource?: string | undefined;
 }
 
-/** Rebuilds a model from its architecture JSON and loads its weights (validated, strict, bitwise). */
+/**
+ * Rebuilds a model from its architecture JSON and loads its weights (validated, strict, bitwise).
+ * The weights are decoded first, and the architecture may not ask for more parameters than they hold
+ * values (`maxParameters` is lowered to that count), so no file allocates more than its own size.
+ */
 export function loadModelFromBytes(
   saved: { architecture: unknown; weights: Uint8Array },
   options: LoadModelOptions = {},
 ): Module {
-  const model = modelFromArchitecture(saved.architecture, options);
   const weightsSource = options.weightsSource ?? options.source;
   const { tensors } = decodeSafetensors(saved.weights, { source: weightsSource, backend: options.backend });
+  let values = 0;
+  for (const t of tensors.values()) values += t.size;
+  const model = buildArchitecture(saved.architecture, options, values);
   loadWeights(model, tensors, weightsSource);
   return model;
 }
