@@ -76,6 +76,18 @@ describe("Dropout", () => {
     expect([...a.forward(x).data]).not.toEqual(first);
   });
 
+  it("saves and restores its mask stream through JSON, so a resumed run draws the same masks", () => {
+    const x = ones([4, 8]);
+    const a = new Dropout(0.3, { seed: 11 });
+    a.forward(x);
+    const saved = JSON.parse(JSON.stringify(a.rngState()));
+    const expected = [...a.forward(x).data];
+    const resumed = new Dropout(0.3, { seed: 999 });
+    resumed.loadRngState(saved);
+    expect([...resumed.forward(x).data]).toEqual(expected);
+    expect(() => resumed.loadRngState({ ...saved, words: [0, 0, 0, 0] })).toThrow("not a valid xoshiro128** state");
+  });
+
   it("handles p = 0 and p = 1, and rejects other p", () => {
     const x = ones([3, 3]);
     expect([...new Dropout(0).forward(x).data]).toEqual(new Array(9).fill(1));

@@ -1,4 +1,4 @@
-import { mul, Rng, type Tensor } from "@backprop/tensor";
+import { mul, Rng, type RngState, type Tensor } from "@backprop/tensor";
 import { LayerError } from "./errors.js";
 import { BaseLayer, type LayerConfig } from "./layer.js";
 
@@ -18,7 +18,7 @@ export class Dropout extends BaseLayer {
   readonly type = "Dropout";
   readonly p: number;
   readonly seed: number | undefined;
-  private readonly rng: Rng;
+  private rng: Rng;
   private mask: Tensor | undefined;
   private inputShape: readonly number[] | undefined;
 
@@ -53,6 +53,16 @@ export class Dropout extends BaseLayer {
     const shape = this.checkBackward(this.inputShape, dy, this.inputShape ?? []);
     if (this.mask === undefined) return dy;
     return mul(dy, this.mask, this.buffers.get("dx", shape, dy));
+  }
+
+  /** The mask generator's state, so a resumed training run draws the same masks. */
+  rngState(): RngState {
+    return this.rng.state();
+  }
+
+  /** Continues the mask stream from `rngState()`; a forged state fails with the RNG's error. */
+  loadRngState(state: RngState): void {
+    this.rng = Rng.fromState(state);
   }
 
   outputShape(inputShape: readonly number[]): number[] {

@@ -1,0 +1,182 @@
+import type { Sequential } from "@backprop/layers";
+import { mlp } from "@backprop/layers";
+import { CrossEntropyLoss, HuberLoss, L1Loss, MSELoss } from "@backprop/losses";
+import {
+  adagrad,
+  adam,
+  adamw,
+  chain,
+  clipByGlobalNorm,
+  constantLr,
+  cosineAnnealingLr,
+  exponentialLr,
+  type GradientTransformation,
+  type LrSchedule,
+  lion,
+  nadam,
+  Optimizer,
+  reduceLrOnPlateau,
+  rmsprop,
+  sgd,
+  stepLr,
+} from "@backprop/optimizers";
+import type { Backend, Rng } from "@backprop/tensor";
+import type { TrainConfig } from "./config.js";
+import { TrainerError } from "./errors.js";
+import type { TrainerLoss } from "./trainer.js";
+
+/** The network a config describes: Dense layers [inputs, ...hidden, outputs] with the activation between them. */
+export function buildModel(
+  config: Pick<TrainConfig, "hidden" | "activation" | "dropout" | "bias" | "dtype">,
+  inputs: number,
+  outputs: number,
+  options: { backend?: Backend | undefined; rng?: Rng | undefined } = {},
+): Sequential {
+  return mlp({
+    sizes: [inputs, ...config.hidden, outputs],
+    activation: config.activation,
+    dropout: config.dropout,
+    bias: config.bias,
+    dtype: config.dtype,
+    backend: options.backend,
+    rng: options.rng,
+  });
+}
+
+/** `784-256-128-10 relu` */
+export function describeModel(
+  config: Pick<TrainConfig, "hidden" | "activation" | "dropout">,
+  inputs: number,
+  outputs: number,
+): string {
+  const sizes = [inputs, ...config.hidden, outputs].join("-");
+  return `${sizes} ${config.activation}${config.dropout > 0 ? `, dropout ${config.dropout}` : ""}`;
+}
+
+/** The loss a config names; "auto" is softmax cross-entropy for classification and MSE for regression. */
+export function buildLoss(
+  config: Pick<TrainConfig, "loss" | "labelSmoothing">,
+  task: "classification" | "regression",
+): TrainerLoss {
+  const name = config.loss === "auto" ? (task === "classification" ? "cross-entropy" : "mse") : config.loss;
+  if ((name === "cross-entropy") !== (task === "classification")) {
+    throw new TrainerError(
+      `loss ${name} does not fit a ${task} task (use ${task === "classification" ? "cross-entropy" : "mse, mae or huber"})`,
+    );
+  }
+  switch (name) {
+    case "cross-entropy":
+      return new CrossEntropyLoss({ labelSmoothing: config.labelSmoothing });
+    case "mse":
+      return new MSELoss();
+    case "mae":
+      return new L1Loss();
+    case "huber":
+      return new HuberLoss();
+  }
+}
+
+/** The metrics of a config, by task unless listed: accuracy for classification; mse, mae, r2 for regression. */
+export function metricNames(
+  config: Pick<TrainConfig, "metrics">,
+  task: "classification" | "regression",
+): string[] {
+  return config.metrics ?? (task === "classification" ? ["accuracy"] : ["mse", "mae", "r2"]);
+}
+
+/** An optimizer, its learning-rate schedule and how the trainer advances it. */
+export interface BuiltOptimizer {
+  optimizer: Optimizer;
+  schedule: LrSchedule;
+  /** "step" (cosine: per batch), "epoch" (step, exponential) or "none" (constant; reduce-on-plateau is stepped by its callback). */
+  interval: "step" | "epoch" | "none";
+  /** Set when the schedule is reduce-on-plateau: the callback must step it with this metric. */
+  plateauMonitor: string | undefined;
+}
+
+type OptimizerConfig = Pick<
+  TrainConfig,
+  | "optimizer"
+  | "learningRate"
+  | "weightDecay"
+  | "momentum"
+  | "schedule"
+  | "stepSize"
+  | "gamma"
+  | "clipNorm"
+  | "reduceLrOnPlateau"
+  | "epochs"
+>;
+
+function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<BuiltOptimizer, "optimizer"> {
+  const lr = config.learningRate;
+  const plateau = config.reduceLrOnPlateau;
+  if (plateau !== null) {
+    if (config.schedule !== "constant") {
+      throw new TrainerError(
+        `reduceLrOnPlateau replaces the learning-rate schedule; drop schedule "${config.schedule}" or reduceLrOnPlateau`,
+      );
+    }
+    const mode = /(accuracy|r2)$/.test(plateau.monitor) ? "max" : "min";
+    const schedule = reduceLrOnPlateau({
+      lr,
+      mode,
+      factor: plateau.factor,
+      patience: plateau.patience,
+      minLr: plateau.minLr,
+    });
+    return { schedule, interval: "none", plateauMonitor: plateau.monitor };
+  }
+  switch (config.schedule) {
+    case "constant":
+      return { schedule: constantLr({ lr }), interval: "none", plateauMonitor: undefined };
+    case "cosine":
+      return {
+        schedule: cosineAnnealingLr({ lr, tMax: config.epochs * batchesPerEpoch }),
+        interval: "step",
+        plateauMonitor: undefined,
+      };
+    case "step":
+      return {
+        schedule: stepLr({ lr, stepSize: config.stepSize, gamma: config.gamma }),
+        interval: "epoch",
+        plateauMonitor: undefined,
+      };
+    case "exponential":
+      return {
+        schedule: exponentialLr({ lr, gamma: config.gamma }),
+        interval: "epoch",
+        plateauMonitor: undefined,
+      };
+  }
+}
+
+/**
+ * The optimizer a config names over `model`'s parameters, its learning rate a schedule (so it is
+ * logged, and saved in the optimizer's state dict), with global-norm clipping first when asked.
+ */
+export function buildOptimizer(
+  config: OptimizerConfig,
+  model: Sequential,
+  batchesPerEpoch: number,
+): BuiltOptimizer {
+  const built = buildSchedule(config, batchesPerEpoch);
+  const common = { lr: built.schedule, weightDecay: config.weightDecay };
+  const transforms: Record<TrainConfig["optimizer"], () => GradientTransformation> = {
+    sgd: () => sgd(common),
+    momentum: () => sgd({ ...common, momentum: config.momentum }),
+    nesterov: () => sgd({ ...common, momentum: config.momentum, nesterov: true }),
+    adam: () => adam(common),
+    adamw: () => adamw(common),
+    nadam: () => nadam(common),
+    rmsprop: () => rmsprop(common),
+    adagrad: () => adagrad(common),
+    lion: () => lion(common),
+  };
+  const transform = transforms[config.optimizer]();
+  const clipped =
+    config.clipNorm === undefined
+      ? transform
+      : chain(clipByGlobalNorm({ maxNorm: config.clipNorm }), transform);
+  return { ...built, optimizer: new Optimizer(clipped, model.parameters()) };
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/**
+ * The `backprop` command. During `backprop train`, Ctrl-C once stops training after the current
+ * batch with a checkpoint (exit code 130; `backprop train --resume <run>` continues); twice exits at
+ * once. Other commands keep Node's default Ctrl-C.
+ */
+import { EXIT, runCli } from "./cli/program.js";
+
+const controller = new AbortController();
+if (process.argv[2] === "train") {
+  process.on("SIGINT", () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write("\nstopping after this batch (Ctrl-C again to quit now)…\n");
+    controller.abort();
+  });
+}
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signal: controller.signal,
+});
+process.exitCode = code;

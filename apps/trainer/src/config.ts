@@ -1,0 +1,183 @@
+import * as v from "valibot";
+import { TrainerError } from "./errors.js";
+
+const ACTIVATIONS = [
+  "identity",
+  "sigmoid",
+  "tanh",
+  "relu",
+  "leakyRelu",
+  "elu",
+  "gelu",
+  "geluTanh",
+  "softplus",
+  "silu",
+] as const;
+/** The optimizers `backprop train --optimizer` knows (momentum and nesterov are SGD variants). */
+export const OPTIMIZERS = [
+  "sgd",
+  "momentum",
+  "nesterov",
+  "adam",
+  "adamw",
+  "nadam",
+  "rmsprop",
+  "adagrad",
+  "lion",
+] as const;
+export const SCHEDULES = ["constant", "cosine", "step", "exponential"] as const;
+export const LOSSES = ["auto", "cross-entropy", "mse", "mae", "huber"] as const;
+export const BACKENDS = ["auto", "js", "wasm"] as const;
+/** Built-in dataset names; `csv:<path>` reads a CSV file. */
+export const DATASETS = ["digits", "fashion-mnist", "mnist", "xor", "spiral", "circles", "sine"] as const;
+
+const message = (expected: string) => (issue: v.BaseIssue<unknown>) =>
+  `must be ${expected}, got ${JSON.stringify(issue.input) ?? String(issue.input)}`;
+const integer = (min: number) =>
+  v.pipe(
+    v.number(message(`an integer ≥ ${min}`)),
+    v.integer(message(`an integer ≥ ${min}`)),
+    v.minValue(min, message(`an integer ≥ ${min}`)),
+  );
+const positive = v.pipe(v.number(message("a positive number")), v.gtValue(0, message("a positive number")));
+const nonNegative = v.pipe(
+  v.number(message("a number ≥ 0")),
+  v.minValue(0, message("a number ≥ 0")),
+  v.finite(message("a number ≥ 0")),
+);
+const fraction = v.pipe(
+  v.number(message("a fraction in [0, 1)")),
+  v.minValue(0, message("a fraction in [0, 1)")),
+  v.ltValue(1, message("a fraction in [0, 1)")),
+);
+const oneOf = <const T extends readonly string[]>(options: T) =>
+  v.picklist(options, message(`one of ${options.join(", ")}`));
+const datasetName = v.pipe(
+  v.string(message("a dataset name")),
+  v.check(
+    (name) => (DATASETS as readonly string[]).includes(name) || (name.startsWith("csv:") && name.length > 4),
+    message(`one of ${DATASETS.join(", ")} or csv:<path>`),
+  ),
+);
+
+const EarlyStoppingSchema = v.strictObject({
+  patience: v.optional(integer(0), 5),
+  monitor: v.optional(v.string(), "val_loss"),
+  minDelta: v.optional(nonNegative, 0),
+  restoreBestWeights: v.optional(v.boolean(message("true or false")), true),
+});
+
+const ReduceLrSchema = v.strictObject({
+  patience: v.optional(integer(0), 2),
+  factor: v.optional(v.pipe(positive, v.ltValue(1, message("a factor in (0, 1)"))), 0.5),
+  minLr: v.optional(nonNegative, 0),
+  monitor: v.optional(v.string(), "val_loss"),
+});
+
+/**
+ * Everything a training run is made of; the file `--config` reads and `config.json` in every run
+ * directory. Every key is optional in a file: the defaults are the recipe `pnpm start` trains
+ * on the built-in digits (a 784-256-128-10 ReLU MLP, Adam at 2e-3 with cosine decay, batches of
+ * 128, label smoothing 0.1, 15 epochs: ≥ 95% test accuracy).
+ */
+export const TrainConfigSchema = v.strictObject({
+  /** digits | fashion-mnist | mnist | xor | spiral | circles | sine | csv:<path>. */
+  dataset: v.optional(datasetName, "digits"),
+  /** Directory of the IDX files (fashion-mnist, mnist). */
+  dataDir: v.optional(v.string()),
+  /** CSV target column (name or 0-based index). */
+  target: v.optional(v.string()),
+  /** CSV task; guessed from the target column unless given. */
+  task: v.optional(oneOf(["classification", "regression"] as const)),
+  /** Use at most this many samples in each split (a seeded random subset). */
+  limit: v.optional(integer(1)),
+  /** Fraction held out for testing (datasets without their own test file). */
+  testSplit: v.optional(fraction, 0.2),
+  /** Fraction of the training data held out for validation (0: none). */
+  validationSplit: v.optional(fraction, 0.1),
+  /** Feature scaling fitted on the training split: auto = standard for CSV and synthetic data, none for images. */
+  scale: v.optional(oneOf(["auto", "none", "standard", "minmax"] as const), "auto"),
+  /** Samples generated for the synthetic datasets. */
+  samples: v.optional(integer(4), 600),
+  /** Noise of the synthetic datasets (their own default unless given). */
+  noise: v.optional(nonNegative),
+  hidden: v.optional(v.array(integer(1), message("a list of layer widths")), [256, 128]),
+  activation: v.optional(oneOf(ACTIVATIONS), "relu"),
+  dropout: v.optional(fraction, 0),
+  bias: v.optional(v.boolean(message("true or false")), true),
+  loss: v.optional(oneOf(LOSSES), "auto"),
+  labelSmoothing: v.optional(fraction, 0.1),
+  optimizer: v.optional(oneOf(OPTIMIZERS), "adam"),
+  learningRate: v.optional(positive, 2e-3),
+  weightDecay: v.optional(nonNegative, 0),
+  momentum: v.optional(fraction, 0.9),
+  schedule: v.optional(oneOf(SCHEDULES), "cosine"),
+  /** Epochs between decays of the step schedule. */
+  stepSize: v.optional(integer(1), 10),
+  /** Decay factor of the step and exponential schedules. */
+  gamma: v.optional(v.pipe(positive, v.maxValue(1, message("a factor in (0, 1]"))), 0.1),
+  /** Clip the global gradient norm to this value. */
+  clipNorm: v.optional(positive),
+  reduceLrOnPlateau: v.optional(v.nullable(ReduceLrSchema), null),
+  earlyStopping: v.optional(v.nullable(EarlyStoppingSchema), null),
+  epochs: v.optional(integer(1), 15),
+  batchSize: v.optional(integer(1), 128),
+  seed: v.optional(v.pipe(integer(0), v.safeInteger(message("a safe integer"))), 0),
+  dtype: v.optional(oneOf(["float32", "float64"] as const), "float32"),
+  backend: v.optional(oneOf(BACKENDS), "auto"),
+  /** accuracy, top<k>, mse, mae, r2; by task unless given (accuracy; mse, mae, r2). */
+  metrics: v.optional(
+    v.array(
+      v.pipe(
+        v.string(),
+        v.regex(/^(accuracy|top\d+|mse|mae|r2)$/, message("accuracy, top<k>, mse, mae or r2")),
+      ),
+    ),
+  ),
+  checkpointEvery: v.optional(integer(1), 1),
+  keepCheckpoints: v.optional(integer(1), 2),
+  /** Where runs go: <outDir>/<name>. */
+  outDir: v.optional(v.string(), "runs"),
+  /** Run name; a timestamp unless given. */
+  name: v.optional(
+    v.pipe(v.string(), v.regex(/^[\w.-]+$/, message("a name of letters, digits, '.', '_' and '-'"))),
+  ),
+});
+
+/** A resolved training configuration (every default filled in). */
+export type TrainConfig = v.InferOutput<typeof TrainConfigSchema>;
+/** A configuration as written in a file or given as flags: every key optional. */
+export type TrainConfigInput = v.InferInput<typeof TrainConfigSchema>;
+
+/**
+ * Validates a configuration; the error names the setting (as `name(path)` puts it, e.g. the flag
+ * that set it), and expected vs. actual.
+ */
+export function parseTrainConfig(
+  input: unknown,
+  source: string,
+  name: (path: string) => string = (path) => `"${path}"`,
+): TrainConfig {
+  const result = v.safeParse(TrainConfigSchema, input);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = v.getDotPath(issue);
+  if (issue.type === "strict_object" && path !== null) {
+    throw new TrainerError(
+      `${source}: unknown setting "${path}" (known settings: ${Object.keys(TrainConfigSchema.entries).join(", ")})`,
+    );
+  }
+  return fail(path === null ? `${source}: the configuration` : name(path), issue.message);
+}
+
+function fail(what: string, problem: string): never {
+  throw new TrainerError(`${what} ${problem}`);
+}
+
+/** The defaults merged with a config file's contents and then with flags (later wins; undefined is ignored). */
+export function mergeConfig(...layers: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers)
+    for (const [key, value] of Object.entries(layer)) if (value !== undefined) out[key] = value;
+  return out;
+}

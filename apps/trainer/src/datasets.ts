@@ -1,0 +1,219 @@
+import {
+  circles,
+  type Dataset,
+  datasetSize,
+  MinMaxScaler,
+  type Scaler,
+  type ScalerJSON,
+  StandardScaler,
+  sine,
+  spiral,
+  splitDataset,
+  subset,
+  withFeatures,
+  xor,
+} from "@backprop/data";
+import { loadDigits } from "@backprop/data/mnist";
+import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, readCsvFile } from "@backprop/data/node";
+import { type Backend, fromArray, jsBackend, type Tensor } from "@backprop/tensor";
+import type { TrainConfig } from "./config.js";
+import { TrainerError } from "./errors.js";
+
+/** The dataset settings of a run (a subset of `TrainConfig`). */
+export type DataConfig = Pick<
+  TrainConfig,
+  | "dataset"
+  | "dataDir"
+  | "target"
+  | "task"
+  | "limit"
+  | "testSplit"
+  | "validationSplit"
+  | "scale"
+  | "samples"
+  | "noise"
+  | "seed"
+  | "dtype"
+>;
+
+/** What a saved model needs to treat new inputs exactly as its training data: `preprocessing.json`. */
+export interface Preprocessing {
+  format: "backprop.preprocessing";
+  version: 1;
+  task: "classification" | "regression";
+  /** The dataset the model was trained on. */
+  dataset: string;
+  featureNames: string[];
+  /** Classification: the class of each output, in order. */
+  classNames?: string[] | undefined;
+  /** Regression: the name of each output. */
+  targetNames?: string[] | undefined;
+  /** The feature scaler fitted on the training split (null: none). */
+  scaler: ScalerJSON | null;
+}
+
+/** A dataset cut into splits and scaled, with what the model and predict need to know about it. */
+export interface PreparedData {
+  train: Dataset;
+  /** Undefined when validationSplit is 0. */
+  validation: Dataset | undefined;
+  test: Dataset | undefined;
+  /** Input width and output width of the network. */
+  inputs: number;
+  outputs: number;
+  preprocessing: Preprocessing;
+  /** Fitted on the training split; undefined without scaling. */
+  scaler: Scaler | undefined;
+}
+
+/** The raw data: one dataset to split, or a train file and a test file. */
+interface RawData {
+  all?: Dataset;
+  train?: Dataset;
+  test?: Dataset;
+  /** Default scaling under scale "auto". */
+  autoScale: "none" | "standard";
+}
+
+function loadRaw(config: DataConfig): RawData {
+  const { dataset, dtype, seed } = config;
+  const synthetic = { rng: seed, dtype, ...(config.noise === undefined ? {} : { noise: config.noise }) };
+  switch (dataset) {
+    case "digits":
+      return { all: loadDigits({ dtype }), autoScale: "none" };
+    case "fashion-mnist": {
+      const dataDir = config.dataDir ?? FASHION_MNIST_DIR;
+      return {
+        train: loadFashionMnist({ dataDir, split: "train", dtype }),
+        test: loadFashionMnist({ dataDir, split: "test", dtype }),
+        autoScale: "none",
+      };
+    }
+    case "mnist": {
+      if (config.dataDir === undefined)
+        throw new TrainerError("dataset mnist needs --data-dir <directory with the MNIST IDX files>");
+      return {
+        train: loadMnist({ dataDir: config.dataDir, split: "train", dtype }),
+        test: loadMnist({ dataDir: config.dataDir, split: "test", dtype }),
+        autoScale: "none",
+      };
+    }
+    case "xor":
+      return { all: xor({ ...synthetic, samples: config.samples }), autoScale: "standard" };
+    case "spiral":
+      return {
+        all: spiral({ ...synthetic, samplesPerClass: Math.ceil(config.samples / 3) }),
+        autoScale: "standard",
+      };
+    case "circles":
+      return { all: circles({ ...synthetic, samples: config.samples }), autoScale: "standard" };
+    case "sine":
+      return { all: sine({ ...synthetic, samples: config.samples }), autoScale: "standard" };
+  }
+  if (!dataset.startsWith("csv:")) throw new TrainerError(`unknown dataset "${dataset}"`);
+  if (config.target === undefined)
+    throw new TrainerError(`dataset ${dataset} needs --target <column> (the column to predict)`);
+  const column = /^\d+$/.test(config.target) ? Number(config.target) : config.target;
+  const all = readCsvFile(dataset.slice(4), {
+    target: column,
+    dtype,
+    ...(config.task === undefined ? {} : { task: config.task }),
+  });
+  return { all, autoScale: "standard" };
+}
+
+/** At most `limit` rows of an (already shuffled) split. */
+function cap<D extends Dataset>(data: D, limit: number | undefined): D {
+  const n = datasetSize(data);
+  if (limit === undefined || n <= limit) return data;
+  return subset(
+    data,
+    Int32Array.from({ length: limit }, (_, i) => i),
+  );
+}
+
+/** A copy of the dataset whose tensors live on `backend` (the trainer needs data and weights on one backend). */
+function onBackend<D extends Dataset>(data: D, backend: Backend): D {
+  if (backend === jsBackend) return data;
+  const move = (t: Tensor) => fromArray(t.data, t.shape, { backend });
+  const moved = withFeatures(data, move(data.features));
+  return data.task === "regression" ? ({ ...moved, targets: move(data.targets as Tensor) } as D) : moved;
+}
+
+function applyScaler<D extends Dataset>(data: D, scaler: Scaler | undefined): D {
+  return scaler === undefined ? data : withFeatures(data, scaler.transform(data.features));
+}
+
+/**
+ * Loads the configured dataset, splits it (seeded; stratified for classification), caps the splits
+ * at `limit`, fits the scaler on the training split, applies it to every split, and places the data
+ * on `backend`.
+ */
+export function prepareData(config: DataConfig, backend: Backend = jsBackend): PreparedData {
+  const raw = loadRaw(config);
+  const stratify = (raw.all ?? raw.train)!.task === "classification";
+  let train: Dataset;
+  let validation: Dataset;
+  let test: Dataset;
+  if (raw.all !== undefined) {
+    ({ train, validation, test } = splitDataset(raw.all, {
+      test: config.testSplit,
+      validation: config.validationSplit,
+      rng: config.seed,
+      stratify,
+    }));
+  } else {
+    ({ train, validation } = splitDataset(raw.train!, {
+      test: 0,
+      validation: config.validationSplit,
+      rng: config.seed,
+      stratify,
+    }));
+    const testOrder = splitDataset(raw.test!, { test: 0, rng: config.seed });
+    test = testOrder.train;
+  }
+  train = cap(train, config.limit);
+  validation = cap(validation, config.limit);
+  test = cap(test, config.limit);
+  if (datasetSize(train) === 0)
+    throw new TrainerError(`dataset ${config.dataset}: no samples are left for training`);
+  const kind = config.scale === "auto" ? raw.autoScale : config.scale;
+  const scaler: Scaler | undefined =
+    kind === "standard"
+      ? StandardScaler.fit(train.features)
+      : kind === "minmax"
+        ? MinMaxScaler.fit(train.features)
+        : undefined;
+  const prepare = <D extends Dataset>(data: D): D | undefined =>
+    datasetSize(data) === 0 ? undefined : onBackend(applyScaler(data, scaler), backend);
+  const inputs = train.features.shape[1]!;
+  const outputs = train.task === "classification" ? train.classNames.length : train.targets.shape[1]!;
+  const preprocessing: Preprocessing = {
+    format: "backprop.preprocessing",
+    version: 1,
+    task: train.task,
+    dataset: config.dataset,
+    featureNames: [...train.featureNames],
+    ...(train.task === "classification"
+      ? { classNames: [...train.classNames] }
+      : { targetNames: [...train.targetNames] }),
+    scaler: scaler?.toJSON() ?? null,
+  };
+  return {
+    train: prepare(train)!,
+    validation: prepare(validation),
+    test: prepare(test),
+    inputs,
+    outputs,
+    preprocessing,
+    scaler,
+  };
+}
+
+/** One-line description of a prepared dataset: `digits: 7,200 train / 800 validation / 2,000 test, 784 features, 10 classes`. */
+export function describeData(data: PreparedData, name: string): string {
+  const count = (d: Dataset | undefined) => (d === undefined ? 0 : datasetSize(d)).toLocaleString("en-US");
+  const what =
+    data.preprocessing.task === "classification" ? `${data.outputs} classes` : `${data.outputs} targets`;
+  return `${name}: ${count(data.train)} train / ${count(data.validation)} validation / ${count(data.test)} test, ${data.inputs} features, ${what}`;
+}

@@ -1,0 +1,13 @@
+/**
+ * A problem the user can fix (a bad option or config value, a missing or malformed file, a run
+ * directory that already exists). The CLI prints its message as one sentence on stderr, without a
+ * stack trace, and exits with a non-zero code.
+ */
+export class TrainerError extends Error {
+  override name = "TrainerError";
+}
+
+/** The message of anything thrown, for wrapping it in a clearer error. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,37 @@
+/** Formatting shared by the progress bar, the epoch summary lines and the CLI's human output. */
+
+/** `1:05` / `1:02:03` / `12s` for a duration in seconds. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "?";
+  if (seconds < 10) return `${seconds.toFixed(1)}s`;
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}
+
+/** A metric value for humans: 4 significant decimals, exponent form for very small or large numbers. */
+export function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5)) return value.toExponential(2);
+  return value.toFixed(4);
+}
+
+/** `loss 0.2345  accuracy 0.9312` from a record of named numbers (non-numbers are left out). */
+export function formatLogs(
+  logs: Readonly<Record<string, unknown>>,
+  keys: readonly string[] = Object.keys(logs),
+): string {
+  return keys
+    .filter((key) => typeof logs[key] === "number")
+    .map((key) => `${key} ${formatValue(logs[key] as number)}`)
+    .join("  ");
+}
+
+/** `12,345` */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}

@@ -1,0 +1,255 @@
+import { argmaxRows, formatShape, type Tensor } from "@backprop/tensor";
+import { TrainerError } from "./errors.js";
+
+/** What a model's predictions are compared with: class indices (classification) or a [n, k] tensor (regression). */
+export type Targets = Int32Array | Tensor;
+
+/**
+ * A metric accumulated over batches (Keras' stateful metrics): `reset()`, `update()` once per batch,
+ * `result()` for everything seen since the reset. `state()` / `loadState()` save the accumulators as
+ * numbers, so a run interrupted mid-epoch resumes with the same epoch averages.
+ */
+export interface Metric {
+  /** The key the metric has in epoch logs, e.g. `"accuracy"`, `"top3_accuracy"`, `"mse"`. */
+  readonly name: string;
+  /** Whether a larger value is better (accuracy, R²) or a smaller one (MSE, MAE). */
+  readonly higherIsBetter: boolean;
+  reset(): void;
+  /** Adds a batch: predictions [m, C] (logits or outputs) against m targets. */
+  update(predictions: Tensor, targets: Targets): void;
+  /** The metric over every sample seen since the last reset (NaN before any). */
+  result(): number;
+  state(): number[];
+  loadState(state: readonly number[]): void;
+}
+
+/** A metric spec as the CLI and config name it: accuracy, top<k> (top-k accuracy), mse, mae, r2. */
+export type MetricName = "accuracy" | `top${number}` | "mse" | "mae" | "r2";
+
+function labelsOf(op: string, predictions: Tensor, targets: Targets): Int32Array {
+  if (!(targets instanceof Int32Array))
+    throw new TrainerError(`${op}: needs class labels (an Int32Array), got a tensor`);
+  if (predictions.rank !== 2 || predictions.shape[0] !== targets.length) {
+    throw new TrainerError(
+      `${op}: predictions ${formatShape(predictions.shape)} do not match ${targets.length} labels`,
+    );
+  }
+  return targets;
+}
+
+function valuesOf(op: string, predictions: Tensor, targets: Targets): Tensor {
+  if (targets instanceof Int32Array)
+    throw new TrainerError(`${op}: needs regression targets (a tensor), got class labels`);
+  if (predictions.size !== targets.size || predictions.shape[0] !== targets.shape[0]) {
+    throw new TrainerError(
+      `${op}: predictions ${formatShape(predictions.shape)} do not match targets ${formatShape(targets.shape)}`,
+    );
+  }
+  return targets;
+}
+
+function checkState(name: string, state: readonly number[], length: number): void {
+  if (!Array.isArray(state) || state.length !== length || !state.every((v) => typeof v === "number")) {
+    throw new TrainerError(
+      `${name}: saved metric state must be ${length} numbers, got ${JSON.stringify(state)}`,
+    );
+  }
+}
+
+/**
+ * Top-k accuracy: the fraction of rows whose label is among the k largest outputs (k = 1 is plain
+ * accuracy, argmax = label). Ties are counted in the label's favour only when strictly fewer than k
+ * outputs are larger.
+ */
+export class TopKAccuracy implements Metric {
+  readonly name: string;
+  readonly higherIsBetter = true;
+  readonly k: number;
+  private correct = 0;
+  private total = 0;
+
+  constructor(k = 1) {
+    if (!Number.isInteger(k) || k < 1)
+      throw new TrainerError(`TopKAccuracy: k must be a positive integer, got ${k}`);
+    this.k = k;
+    this.name = k === 1 ? "accuracy" : `top${k}_accuracy`;
+  }
+
+  reset(): void {
+    this.correct = 0;
+    this.total = 0;
+  }
+
+  update(predictions: Tensor, targets: Targets): void {
+    const labels = labelsOf(this.name, predictions, targets);
+    const [m, c] = predictions.shape as [number, number];
+    const y = predictions.data;
+    for (let i = 0; i < m; i++) {
+      const row = i * c;
+      const score = y[row + labels[i]!]!;
+      let larger = 0;
+      for (let j = 0; j < c; j++) if (y[row + j]! > score) larger++;
+      if (larger < this.k && !Number.isNaN(score)) this.correct++;
+    }
+    this.total += m;
+  }
+
+  result(): number {
+    return this.total === 0 ? Number.NaN : this.correct / this.total;
+  }
+
+  state(): number[] {
+    return [this.correct, this.total];
+  }
+
+  loadState(state: readonly number[]): void {
+    checkState(this.name, state, 2);
+    [this.correct, this.total] = state as [number, number];
+  }
+}
+
+/** Shared accumulator of the mean of a per-element error e(y, t) over every output element. */
+abstract class MeanElementError implements Metric {
+  abstract readonly name: string;
+  readonly higherIsBetter = false;
+  private sum = 0;
+  private count = 0;
+
+  protected abstract error(y: number, t: number): number;
+
+  reset(): void {
+    this.sum = 0;
+    this.count = 0;
+  }
+
+  update(predictions: Tensor, targets: Targets): void {
+    const t = valuesOf(this.name, predictions, targets).data;
+    const y = predictions.data;
+    for (let i = 0; i < y.length; i++) this.sum += this.error(y[i]!, t[i]!);
+    this.count += y.length;
+  }
+
+  result(): number {
+    return this.count === 0 ? Number.NaN : this.sum / this.count;
+  }
+
+  state(): number[] {
+    return [this.sum, this.count];
+  }
+
+  loadState(state: readonly number[]): void {
+    checkState(this.name, state, 2);
+    [this.sum, this.count] = state as [number, number];
+  }
+}
+
+/** Mean squared error, (1/M) Σ (y − t)² over all M output elements. */
+export class MeanSquaredError extends MeanElementError {
+  readonly name = "mse";
+  protected error(y: number, t: number): number {
+    return (y - t) * (y - t);
+  }
+}
+
+/** Mean absolute error, (1/M) Σ |y − t| over all M output elements. */
+export class MeanAbsoluteError extends MeanElementError {
+  readonly name = "mae";
+  protected error(y: number, t: number): number {
+    return Math.abs(y - t);
+  }
+}
+
+/**
+ * The coefficient of determination per output column, R²_j = 1 − SS_res / SS_tot with
+ * SS_res = Σ_i (t_ij − y_ij)² and SS_tot = Σ_i (t_ij − t̄_j)², averaged over the columns
+ * (scikit-learn's r2_score, multioutput="uniform_average"; a constant column scores 1 when predicted
+ * exactly, else 0). SS_tot is accumulated across batches with Chan et al.'s pairwise update, so it
+ * matches a single pass over all the targets.
+ */
+export class R2Score implements Metric {
+  readonly name = "r2";
+  readonly higherIsBetter = true;
+  /** Per column: [count, mean of t, M2 = Σ (t − mean)², SS_res]. */
+  private columns: number[][] = [];
+
+  reset(): void {
+    this.columns = [];
+  }
+
+  update(predictions: Tensor, targets: Targets): void {
+    const target = valuesOf(this.name, predictions, targets);
+    const m = target.shape[0]!;
+    const k = m === 0 ? 0 : target.size / m;
+    if (this.columns.length === 0) this.columns = Array.from({ length: k }, () => [0, 0, 0, 0]);
+    if (this.columns.length !== k)
+      throw new TrainerError(`r2: targets changed from ${this.columns.length} to ${k} columns`);
+    const t = target.data;
+    const y = predictions.data;
+    for (let j = 0; j < k; j++) {
+      let mean = 0;
+      for (let i = 0; i < m; i++) mean += t[i * k + j]!;
+      mean /= m;
+      let m2 = 0;
+      let residual = 0;
+      for (let i = 0; i < m; i++) {
+        m2 += (t[i * k + j]! - mean) ** 2;
+        residual += (t[i * k + j]! - y[i * k + j]!) ** 2;
+      }
+      const column = this.columns[j]!;
+      const [n, oldMean, oldM2, oldResidual] = column as [number, number, number, number];
+      const total = n + m;
+      const delta = mean - oldMean;
+      column[0] = total;
+      column[1] = oldMean + (delta * m) / total;
+      column[2] = oldM2 + m2 + (delta * delta * n * m) / total;
+      column[3] = oldResidual + residual;
+    }
+  }
+
+  result(): number {
+    if (this.columns.length === 0 || this.columns[0]![0] === 0) return Number.NaN;
+    let sum = 0;
+    for (const [, , ssTot, ssRes] of this.columns as [number, number, number, number][]) {
+      sum += ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
+    }
+    return sum / this.columns.length;
+  }
+
+  state(): number[] {
+    return this.columns.flat();
+  }
+
+  loadState(state: readonly number[]): void {
+    checkState(this.name, state, state.length - (state.length % 4));
+    this.columns = [];
+    for (let i = 0; i < state.length; i += 4) this.columns.push(state.slice(i, i + 4));
+  }
+}
+
+/** The metric a name stands for: accuracy, top<k>, mse, mae or r2. */
+export function createMetric(name: string): Metric {
+  if (name === "accuracy") return new TopKAccuracy(1);
+  if (name === "mse") return new MeanSquaredError();
+  if (name === "mae") return new MeanAbsoluteError();
+  if (name === "r2") return new R2Score();
+  const topK = /^top(\d+)$/.exec(name);
+  if (topK !== null) return new TopKAccuracy(Number(topK[1]));
+  throw new TrainerError(`unknown metric "${name}": expected accuracy, top<k> (e.g. top3), mse, mae or r2`);
+}
+
+/**
+ * The confusion matrix of a classifier: entry [t][p] counts the samples of true class t predicted as
+ * class p (argmax of the outputs), as scikit-learn's confusion_matrix.
+ */
+export function confusionMatrix(predictions: Tensor, labels: Int32Array, classes: number): number[][] {
+  labelsOf("confusionMatrix", predictions, labels);
+  const c = predictions.shape[1]!;
+  if (c !== classes)
+    throw new TrainerError(`confusionMatrix: predictions have ${c} columns, expected ${classes} classes`);
+  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const predicted = argmaxRows(predictions);
+  predicted.forEach((p, i) => {
+    matrix[labels[i]!]![p]!++;
+  });
+  return matrix;
+}

@@ -1,0 +1,237 @@
+import { join, resolve } from "node:path";
+import { type Dataset, datasetSize } from "@backprop/data";
+import { summary } from "@backprop/layers";
+import { writeFileAtomic } from "@backprop/layers/node";
+import { Rng } from "@backprop/tensor";
+import { createBackend } from "./backend.js";
+import { buildLoss, buildModel, buildOptimizer, describeModel, metricNames } from "./build.js";
+import type { Callback, FitResult } from "./callback.js";
+import { EarlyStopping, ProgressLogger, ReduceLROnPlateau, TerminateOnNaN } from "./callbacks.js";
+import { parseTrainConfig, type TrainConfig } from "./config.js";
+import { describeData, prepareData } from "./datasets.js";
+import { TrainerError } from "./errors.js";
+import type { EpochLogs } from "./history.js";
+import { confusionMatrix } from "./metrics.js";
+import { saveTrainedModel } from "./model-io.js";
+import { CsvLogger, JsonLinesLogger, ModelCheckpoint } from "./node-callbacks.js";
+import type { ProgressStream } from "./progress.js";
+import { renderReport } from "./report.js";
+import {
+  createRunDir,
+  hasCheckpoint,
+  loadLatestCheckpoint,
+  RUN_FILES,
+  readJson,
+  timestampName,
+  writeJsonAtomic,
+} from "./run-dir.js";
+import { Trainer } from "./trainer.js";
+
+/** config.json of a run: the resolved configuration and the backend it ran on. */
+export interface RunConfigFile {
+  format: "backprop.run-config";
+  version: 1;
+  /** The exact backend (js, wasm-simd, wasm-relaxed-simd): a resume must use the same one to be bitwise exact. */
+  backend: string;
+  config: TrainConfig;
+}
+
+export interface RunOptions {
+  /** Replace an existing run directory (default false: refuse). */
+  force?: boolean | undefined;
+  /** Continue the run in this directory from its last checkpoint (its config.json is used). */
+  resume?: string | undefined;
+  /** Pause, resumably, after this many epochs. */
+  stopAfterEpoch?: number | undefined;
+  /** Progress bar and epoch lines go here (nothing when undefined). */
+  progress?: ProgressStream | undefined;
+  /** Other messages (checkpoints, LR drops). */
+  log?: ((message: string) => void) | undefined;
+  /** Abort to stop at the end of the current batch with a checkpoint. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What a run produced. */
+export interface RunResult {
+  runDir: string;
+  status: FitResult["status"];
+  reason?: string | undefined;
+  history: EpochLogs[];
+  /** Loss and metrics on the test split (finished runs with a test split). */
+  test?: Record<string, number> | undefined;
+  /** Wall time of this invocation, seconds. */
+  seconds: number;
+  backend: string;
+  data: string;
+  model: string;
+}
+
+/** results.json of a run. */
+interface ResultsFile extends Omit<RunResult, "history" | "runDir"> {
+  format: "backprop.run-results";
+  version: 1;
+}
+
+async function readRunConfig(runDir: string): Promise<RunConfigFile> {
+  const path = join(runDir, RUN_FILES.config);
+  const file = (await readJson(path, "run configuration")) as Partial<RunConfigFile>;
+  if (file.format !== "backprop.run-config" || file.version !== 1 || typeof file.backend !== "string") {
+    throw new TrainerError(
+      `${path} is not a backprop run configuration (format backprop.run-config, version 1)`,
+    );
+  }
+  return { ...file, config: parseTrainConfig(file.config, path) } as RunConfigFile;
+}
+
+/** The predictions of `trainer` on a classification dataset, for its confusion matrix. */
+function confusionOf(trainer: Trainer, data: Dataset, classNames: readonly string[]) {
+  if (data.task !== "classification") return undefined;
+  return {
+    matrix: confusionMatrix(trainer.predict(data.features), data.targets, classNames.length),
+    classNames,
+  };
+}
+
+/**
+ * `backprop train` as a function: prepares the data, builds the network, loss and optimizer the
+ * config describes, trains with progress, logging, checkpoints, early stopping and LR reduction as
+ * configured, then evaluates on the test split and writes the final model, results.json and
+ * report.html into the run directory. `options.resume` continues an earlier run exactly.
+ */
+export async function runTraining(
+  input: TrainConfig | undefined,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const started = performance.now();
+  let config: TrainConfig;
+  let runDir: string;
+  let backendName: string | undefined;
+  if (options.resume !== undefined) {
+    runDir = resolve(options.resume);
+    const saved = await readRunConfig(runDir);
+    config = saved.config;
+    backendName = saved.backend;
+    if (!hasCheckpoint(runDir)) throw new TrainerError(`${runDir} has no checkpoint to resume from`);
+  } else {
+    if (input === undefined) throw new TrainerError("runTraining: a configuration is needed unless resuming");
+    config = input;
+    runDir = resolve(config.outDir, config.name ?? timestampName(new Date()));
+  }
+  const backend = await createBackend(
+    backendName === undefined ? config.backend : backendName.startsWith("wasm") ? "wasm" : "js",
+  );
+  if (backendName !== undefined && backend.name !== backendName) {
+    throw new TrainerError(
+      `the run was trained on the ${backendName} backend, which is not available here (got ${backend.name}); a resume must use the same backend to be exact`,
+    );
+  }
+  const data = prepareData(config, backend);
+  const dataText = describeData(data, config.dataset);
+  const modelText = describeModel(config, data.inputs, data.outputs);
+  const task = data.preprocessing.task;
+  const streams = new Rng(config.seed);
+  const initRng = streams.fork();
+  const batchRng = streams.fork();
+  const model = buildModel(config, data.inputs, data.outputs, { backend, rng: initRng });
+  const batchesPerEpoch = Math.ceil(datasetSize(data.train) / config.batchSize);
+  const built = buildOptimizer(config, model, batchesPerEpoch);
+  const trainer = new Trainer({
+    model,
+    loss: buildLoss(config, task),
+    optimizer: built.optimizer,
+    metrics: metricNames(config, task),
+    schedule: built.schedule,
+    scheduleInterval: built.interval,
+  });
+  const validation = data.validation;
+  const needsValidation = [config.earlyStopping?.monitor, built.plateauMonitor].some((m) =>
+    m?.startsWith("val_"),
+  );
+  if (needsValidation && validation === undefined) {
+    throw new TrainerError(
+      "early stopping and reduce-on-plateau watch val_* metrics, which need a validation split (validationSplit > 0)",
+    );
+  }
+
+  if (options.resume === undefined) {
+    await createRunDir(runDir, options.force ?? false);
+    const file: RunConfigFile = { format: "backprop.run-config", version: 1, backend: backend.name, config };
+    await writeJsonAtomic(join(runDir, RUN_FILES.config), file);
+  }
+  const checkpoint = options.resume === undefined ? undefined : await loadLatestCheckpoint(runDir, backend);
+
+  const log = options.log ?? (() => undefined);
+  const opaqueRandom = model.layers.some((layer) => layer.type === "Dropout" && !("rngState" in layer));
+  if (checkpoint !== undefined && opaqueRandom) {
+    log(
+      "warning: this Dropout layer does not expose its random state, so the dropout masks after the resume differ from an uninterrupted run (the result is not bitwise identical)",
+    );
+  }
+  const callbacks: Callback[] = [];
+  if (options.progress !== undefined) callbacks.push(new ProgressLogger({ stream: options.progress }));
+  callbacks.push(new TerminateOnNaN());
+  if (config.earlyStopping !== null) callbacks.push(new EarlyStopping(config.earlyStopping));
+  if (built.plateauMonitor !== undefined)
+    callbacks.push(new ReduceLROnPlateau(built.schedule, { monitor: built.plateauMonitor, log }));
+  callbacks.push(
+    new JsonLinesLogger(join(runDir, RUN_FILES.metrics)),
+    new CsvLogger(join(runDir, RUN_FILES.metricsCsv)),
+  );
+  callbacks.push(
+    new ModelCheckpoint(runDir, { every: config.checkpointEvery, keep: config.keepCheckpoints }),
+  );
+
+  const fit = await trainer.fit(data.train, {
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    seed: batchRng,
+    validation,
+    callbacks,
+    resume: checkpoint,
+    stopAfterEpoch: options.stopAfterEpoch,
+    signal: options.signal,
+  });
+
+  const finished = fit.status === "completed" || fit.status === "stopped";
+  const test = finished && data.test !== undefined ? trainer.evaluate(data.test) : undefined;
+  const confusion =
+    finished && data.test !== undefined
+      ? confusionOf(trainer, data.test, data.preprocessing.classNames ?? [])
+      : undefined;
+  if (finished) await saveTrainedModel(model, data.preprocessing, join(runDir, RUN_FILES.model));
+  const seconds = (performance.now() - started) / 1000;
+  const result: RunResult = {
+    runDir,
+    status: fit.status,
+    reason: fit.reason,
+    history: fit.history,
+    test,
+    seconds,
+    backend: backend.name,
+    data: dataText,
+    model: modelText,
+  };
+  const { history: _history, runDir: _runDir, ...rest } = result;
+  const resultsFile: ResultsFile = { format: "backprop.run-results", version: 1, ...rest };
+  await writeJsonAtomic(join(runDir, RUN_FILES.results), resultsFile);
+  const html = renderReport({
+    title: `backprop run ${runDir.split(/[\\/]/).at(-1)}`,
+    history: fit.history,
+    test,
+    confusion,
+    facts: {
+      status: fit.reason === undefined ? fit.status : `${fit.status}: ${fit.reason}`,
+      data: dataText,
+      model: modelText,
+      optimizer: `${config.optimizer}, lr ${config.learningRate}, ${config.schedule} schedule${config.weightDecay > 0 ? `, weight decay ${config.weightDecay}` : ""}`,
+      "batch size": config.batchSize,
+      epochs: `${fit.history.length} of ${config.epochs}`,
+      seed: config.seed,
+      backend: backend.name,
+      dtype: config.dtype,
+    },
+    summary: summary(model, [data.inputs]),
+  });
+  await writeFileAtomic(join(runDir, RUN_FILES.report), html);
+  return result;
+}

@@ -1,0 +1,206 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli/program.js";
+
+const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `backprop` entry point (TypeScript sources through tsx) in `cwd`. */
+function backprop(cwd: string, ...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--conditions=@backprop/source", "--import", TSX, CLI, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
+    );
+  });
+}
+
+/** Runs the CLI in this process, capturing its output. */
+async function inProcess(...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}
+
+const SMALL = [
+  "--dataset",
+  "xor",
+  "--samples",
+  "300",
+  "--hidden",
+  "12",
+  "--activation",
+  "tanh",
+  "--lr",
+  "0.03",
+  "--batch-size",
+  "16",
+];
+
+let cwd: string;
+beforeAll(async () => {
+  cwd = await mkdtemp(join(tmpdir(), "backprop-cli-"));
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe("backprop CLI (end to end)", () => {
+  let train: { runDir: string; test: Record<string, number>; status: string };
+
+  it("train writes a complete run directory and prints JSON with --json", async () => {
+    const run = await backprop(cwd, "train", ...SMALL, "--epochs", "40", "--name", "xor", "--json");
+    expect(run.stderr).toMatch(/epoch 40\/40 {2}loss/);
+    expect(run.code).toBe(0);
+    train = JSON.parse(run.stdout);
+    expect(train.status).toBe("completed");
+    expect(train.test.accuracy).toBeGreaterThan(0.9);
+    for (const file of [
+      "config.json",
+      "metrics.jsonl",
+      "metrics.csv",
+      "results.json",
+      "report.html",
+      "checkpoints/latest.json",
+    ]) {
+      expect(existsSync(join(train.runDir, file)), file).toBe(true);
+    }
+    for (const file of ["model.json", "model.safetensors", "preprocessing.json"])
+      expect(existsSync(join(train.runDir, "model", file))).toBe(true);
+    const report = await readFile(join(train.runDir, "report.html"), "utf8");
+    expect(report).toContain("uPlot");
+    expect(report).toContain("Confusion matrix");
+  }, 60_000);
+
+  it("refuses to overwrite a run directory, with one line on stderr and exit code 1", async () => {
+    const run = await inProcess(
+      "train",
+      ...SMALL,
+      "--epochs",
+      "1",
+      "--out-dir",
+      join(cwd, "runs"),
+      "--name",
+      "xor",
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/^error: run directory .*xor already exists and is not empty; pass --force/);
+  });
+
+  it("eval reproduces the test metrics of training, and predict applies the saved scaling", async () => {
+    const evaluated = await inProcess("eval", join(cwd, "runs/xor"), "--json");
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.stdout).metrics).toEqual(train.test);
+    await writeFile(join(cwd, "points.csv"), "x0,x1\n0.6,0.7\n-0.6,0.7\n0.8,-0.5\n-0.9,-0.4\n");
+    const predicted = await backprop(
+      cwd,
+      "predict",
+      "runs/xor",
+      "--input",
+      "points.csv",
+      "--output",
+      "predictions.csv",
+    );
+    expect(predicted.code).toBe(0);
+    const rows = (await readFile(join(cwd, "predictions.csv"), "utf8")).trim().split("\n");
+    expect(rows[0]).toBe("prediction,p_0,p_1");
+    expect(rows.slice(1).map((r) => r.split(",")[0])).toEqual(["0", "1", "1", "0"]);
+  }, 60_000);
+
+  it("a run paused and resumed ends with bitwise the same model as an uninterrupted one", async () => {
+    const runs = join(cwd, "runs");
+    const full = await inProcess(
+      "train",
+      ...SMALL,
+      "--epochs",
+      "4",
+      "--out-dir",
+      runs,
+      "--name",
+      "full",
+      "--quiet",
+    );
+    expect(full.code).toBe(0);
+    const paused = await inProcess(
+      "train",
+      ...SMALL,
+      "--epochs",
+      "4",
+      "--out-dir",
+      runs,
+      "--name",
+      "paused",
+      "--stop-after-epoch",
+      "2",
+      "--quiet",
+    );
+    expect(paused.code).toBe(0);
+    expect(paused.stderr).toMatch(/paused after epoch 2.*backprop train --resume/);
+    const refused = await inProcess("train", "--resume", join(runs, "paused"), "--epochs", "9");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /--resume continues a run with the settings in its config\.json; drop --epochs/,
+    );
+    const resumed = await inProcess("train", "--resume", join(runs, "paused"), "--quiet");
+    expect(resumed.code).toBe(0);
+    const weights = (name: string) => readFile(join(cwd, "runs", name, "model", "model.safetensors"));
+    expect(Buffer.compare(await weights("paused"), await weights("full"))).toBe(0);
+  }, 60_000);
+
+  it("usage errors exit with 2, missing files with 1, both without a stack trace", async () => {
+    const usage = await inProcess("train", "--epochs", "many");
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/argument 'many' is invalid\. expected a non-negative integer/);
+    const missing = await inProcess("eval", join(cwd, "nowhere"));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: .*nowhere is neither a model directory/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    const badConfig = await inProcess("train", "--lr", "0");
+    expect(badConfig.stderr).toBe("error: --lr must be a positive number, got 0\n");
+  });
+
+  it("every command has --help", async () => {
+    for (const command of ["train", "eval", "predict", "summary", "gradcheck"]) {
+      const help = await inProcess(command, "--help");
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: backprop ${command}`));
+    }
+  });
+
+  it("summary and gradcheck describe and check the configured network", async () => {
+    const summary = await inProcess("summary", "--hidden", "256,128", "--json");
+    expect(JSON.parse(summary.stdout)).toMatchObject({ model: "784-256-128-10 relu", parameters: 235_146 });
+    const check = await inProcess(
+      "gradcheck",
+      "--dataset",
+      "spiral",
+      "--hidden",
+      "8,8",
+      "--activation",
+      "tanh",
+      "--json",
+    );
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, model: "2-8-8-3 tanh" });
+  });
+});
