@@ -1,4 +1,4 @@
-import { map, map2, type Tensor } from "@backprop/tensor";
+import { checkSameShape, hasFusedOps, map, map2, type Tensor } from "@backprop/tensor";
 import {
   elu,
   eluDerivative,
@@ -40,13 +40,23 @@ export abstract class ElementwiseActivation extends BaseLayer {
   /** z = h(a) */
   forward(a: Tensor): Tensor {
     this.input = a;
-    return map(a, this.applyH, this.buffers.get("output", a.shape, a));
+    return this.activate(a, this.buffers.get("output", a.shape, a));
   }
 
   /** δ_a = h′(a) ⊙ δ_z */
   backward(dz: Tensor): Tensor {
     const a = this.checkBackward(this.input, dz, this.input?.shape ?? []);
-    return map2(a, dz, this.applyChainRule, this.buffers.get("dx", a.shape, a));
+    return this.chainRule(a, dz, this.buffers.get("dx", a.shape, a));
+  }
+
+  /** out = h(a), elementwise through `h`; a subclass may run a backend kernel instead. */
+  protected activate(a: Tensor, out: Tensor): Tensor {
+    return map(a, this.applyH, out);
+  }
+
+  /** out = h′(a) ⊙ δ_z, elementwise through `dh`; a subclass may run a backend kernel instead. */
+  protected chainRule(a: Tensor, dz: Tensor, out: Tensor): Tensor {
+    return map2(a, dz, this.applyChainRule, out);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -91,7 +101,11 @@ export class Tanh extends ElementwiseActivation {
   }
 }
 
-/** ReLU(a) = max(a, 0), ReLU′ = 1[a > 0]. */
+/**
+ * ReLU(a) = max(a, 0), ReLU′ = 1[a > 0]. On a backend with fused ops (`hasFusedOps`) both directions
+ * run its kernels: z = max(a, 0) as `biasActivation` without bias, δ_a = [a > 0] ? δ_z : 0 as
+ * `reluBackward` (which, like PyTorch, gives 0 where a ≤ 0 even for a non-finite δ_z).
+ */
 export class ReLU extends ElementwiseActivation {
   readonly type = "ReLU";
   h(a: number): number {
@@ -99,6 +113,19 @@ export class ReLU extends ElementwiseActivation {
   }
   dh(a: number): number {
     return reluDerivative(a);
+  }
+  protected override activate(a: Tensor, out: Tensor): Tensor {
+    const backend = a.backend;
+    if (!hasFusedOps(backend)) return super.activate(a, out);
+    backend.biasActivation(1, a.size, a.storage, null, "relu", out.storage);
+    return out;
+  }
+  protected override chainRule(a: Tensor, dz: Tensor, out: Tensor): Tensor {
+    const backend = a.backend;
+    if (!hasFusedOps(backend)) return super.chainRule(a, dz, out);
+    checkSameShape("ReLU.backward", a, dz);
+    backend.reluBackward(a.size, a.storage, dz.storage, out.storage);
+    return out;
   }
 }
 

@@ -85,7 +85,9 @@ describe("Dropout", () => {
     const resumed = new Dropout(0.3, { seed: 999 });
     resumed.loadRngState(saved);
     expect([...resumed.forward(x).data]).toEqual(expected);
-    expect(() => resumed.loadRngState({ ...saved, words: [0, 0, 0, 0] })).toThrow("not a valid xoshiro128** state");
+    expect(() => resumed.loadRngState({ ...saved, words: [0, 0, 0, 0] })).toThrow(
+      "not a valid xoshiro128** state",
+    );
   });
 
   it("handles p = 0 and p = 1, and rejects other p", () => {

@@ -1,4 +1,4 @@
-import { checkRank, formatShape, ShapeError, Tensor } from "@backprop/tensor";
+import { checkRank, copy, formatShape, hasFusedOps, ShapeError, Tensor } from "@backprop/tensor";
 import { checkNotEmpty, checkReduction, checkTarget, lastForward, reusableBuffer } from "./check.js";
 import { LossError } from "./errors.js";
 import type { Loss, Reduction } from "./loss.js";
@@ -26,11 +26,18 @@ export interface CrossEntropyLossOptions {
  * where q is the one-hot label or the probability target, smoothed to (1 − ε)·q + ε/C when
  * `labelSmoothing` is ε. Labels must be integers in [0, C) (they are copied at forward); probability
  * targets must be [N, C] and are read again by backward, so leave them unchanged in between.
+ *
+ * Class labels without smoothing on a backend with fused ops (`hasFusedOps`) run its
+ * `softmaxCrossEntropy` kernel: forward computes E and ∂E/∂x in one pass and keeps ∂E/∂x, which
+ * backward copies out.
  */
 export class CrossEntropyLoss implements Loss<ClassTarget> {
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
-  private probabilities: Tensor | undefined;
+  /** What the last forward kept for backward: softmax(x), or ∂E/∂x itself when `fused`. */
+  private saved: Tensor | undefined;
+  /** Whether the last forward ran the backend's fused kernel (then `saved` holds ∂E/∂x). */
+  private fused = false;
   /** The last forward's probability target, or undefined when it had class labels (then in `labels`). */
   private soft: Tensor | undefined;
   /** A copy of the last forward's class labels (reused while the batch size stays). */
@@ -61,14 +68,28 @@ export class CrossEntropyLoss implements Loss<ClassTarget> {
     } else {
       checkLabels(op, target, n, c);
     }
-    this.probabilities = reusableBuffer(op, undefined, this.probabilities, logits);
+    this.saved = reusableBuffer(op, undefined, this.saved, logits);
     this.soft = target instanceof Tensor ? target : undefined;
     if (!(target instanceof Tensor)) {
       if (this.labels.length !== n) this.labels = new Int32Array(n);
       this.labels.set(target);
     }
+    const backend = logits.backend;
+    this.fused = false;
+    if (this.soft === undefined && this.labelSmoothing === 0 && hasFusedOps(backend)) {
+      this.fused = true;
+      // E = (1/N) Σ_n (lse_n − x_{n,t_n}), and ∂E/∂x = (softmax − onehot)/N kept for backward.
+      return backend.softmaxCrossEntropy(
+        n,
+        c,
+        logits.storage,
+        this.labels,
+        this.saved.storage,
+        this.reduction,
+      );
+    }
     const x = logits.data;
-    const p = this.probabilities.data;
+    const p = this.saved.data;
     const t = this.soft?.data;
     const labels = this.labels;
     const eps = this.labelSmoothing;
@@ -102,14 +123,15 @@ export class CrossEntropyLoss implements Loss<ClassTarget> {
   /** ∂E/∂x = (p·Σq − q)/N (mean) or p·Σq − q (sum); for hard labels Σq = 1: (softmax − onehot)/N. */
   backward(out?: Tensor): Tensor {
     const op = "CrossEntropyLoss";
-    const probabilities = lastForward(op, this.probabilities);
-    const gradient = reusableBuffer(op, out, this.gradient, probabilities);
+    const saved = lastForward(op, this.saved);
+    const gradient = reusableBuffer(op, out, this.gradient, saved);
     if (out === undefined) this.gradient = gradient;
-    const [n, c] = probabilities.shape as [number, number];
+    if (this.fused) return copy(saved, gradient);
+    const [n, c] = saved.shape as [number, number];
     const s = this.reduction === "mean" ? 1 / n : 1;
     const eps = this.labelSmoothing;
     const uniform = eps / c;
-    const p = probabilities.data;
+    const p = saved.data;
     const g = gradient.data;
     if (this.soft !== undefined) {
       const t = this.soft.data;

@@ -10,6 +10,7 @@ export { type RmspropOptions, rmsprop } from "./alias/rmsprop.js";
 export { type SgdOptions, sgd } from "./alias/sgd.js";
 export { chain } from "./chain.js";
 export { HyperparameterError, OptimizerError, StateDictError } from "./errors.js";
+export type { FusedParameter, FusedUpdate } from "./fused.js";
 export type { JsonObject, JsonValue } from "./json.js";
 export { decodeNumber, encodeNumber } from "./json-number.js";
 export { masked, type ParamMask } from "./masked.js";

@@ -1,5 +1,16 @@
-import { allocateArray, type DType, type Parameter, sameShape } from "@backprop/tensor";
+import {
+  allocateArray,
+  type Backend,
+  type DType,
+  type FusedOps,
+  hasFusedOps,
+  jsBackend,
+  type Parameter,
+  type Storage,
+  sameShape,
+} from "@backprop/tensor";
 import { OptimizerError, StateDictError } from "./errors.js";
+import type { FusedParameter, FusedUpdate } from "./fused.js";
 import { isJsonObject, type JsonValue } from "./json.js";
 import type { ParamArrays } from "./params.js";
 import { encodeState, restoreState } from "./state-codec.js";
@@ -34,6 +45,15 @@ function describe(p: { shape: readonly number[]; dtype: string }): string {
  *
  * `step()` copies each gradient into an update buffer it owns, runs the transformation (u = T(g)) and
  * applies θ ← θ + u in place. All buffers are allocated here, once; a step allocates nothing.
+ *
+ * When the transformation has a fused form (`transform.fused`: built-in SGD, Adam and AdamW without
+ * maximize, dampening, AMSGrad or a weight-decay mask) and every parameter is float32 on a backend with
+ * fused ops other than the JS reference backend (e.g. `@backprop/tensor-wasm`), `step()` instead runs that
+ * backend's kernel per parameter (`sgdStep` / `adamStep`) on the tensors where they live, and the
+ * per-parameter state buffers live in that backend too. The state, `stateDict()` and `loadStateDict()`
+ * are the same either way; the kernels round in their own order (and `adamStep` flushes subnormal
+ * moments to zero), so the values agree with the typed-array path to float32 rounding, not bitwise.
+ * On the JS backend and in float64 the typed-array path runs: it is the reference that matches PyTorch.
  */
 export class Optimizer {
   readonly transform: GradientTransformation;
@@ -42,6 +62,10 @@ export class Optimizer {
   private readonly updates: ParamArrays;
   private readonly state: unknown;
   private steps = 0;
+  /** The fused form this optimizer runs, or undefined for the typed-array path. */
+  private readonly fused: FusedUpdate | undefined = undefined;
+  /** With `fused`: the parameters as the kernels see them, their state buffers in their backends. */
+  private kernelParams: readonly FusedParameter[] = [];
 
   constructor(transform: GradientTransformation, parameters: readonly Parameter[]) {
     const names = new Set<string>();
@@ -65,6 +89,24 @@ export class Optimizer {
       arrays: parameters.map((p) => allocateArray(p.value.dtype, p.value.size)),
     };
     this.state = transform.init(this.params);
+    const backends = parameters.map(fusedBackendOf);
+    const fused = transform.fused;
+    if (fused !== undefined && backends.length > 0 && backends.every((b) => b !== undefined)) {
+      this.fused = fused;
+      // The state's per-parameter buffers move into each parameter's backend; the ParamArrays keep
+      // views of them (refreshed by `viewFusedState`), so stateDict() and loadStateDict() see them.
+      const buffers = fused.buffers(this.state);
+      this.kernelParams = parameters.map((p, i) => {
+        const backend = backends[i]!;
+        const storages = buffers.map((b) => {
+          const storage = backend.allocate(p.value.dtype, p.value.size);
+          storage.data.set(b.arrays[i]!);
+          return storage;
+        });
+        return kernelParameter(p, backend, storages);
+      });
+      this.viewFusedState();
+    }
   }
 
   /** The parameters this optimizer updates. */
@@ -83,6 +125,11 @@ export class Optimizer {
    */
   step(parameters: readonly Parameter[] = this.bound): void {
     if (parameters !== this.bound) this.rebind(parameters);
+    if (this.fused !== undefined) {
+      this.fused.step(this.state, this.kernelParams);
+      this.steps += 1;
+      return;
+    }
     const n = parameters.length;
     for (let i = 0; i < n; i++) {
       const p = parameters[i]!;
@@ -108,6 +155,7 @@ export class Optimizer {
     const params: OptimizerStateDict["params"] = {};
     for (const p of this.bound) params[p.name] = { shape: [...p.value.shape], dtype: p.value.dtype };
     const spec = this.transform.spec;
+    this.viewFusedState();
     return {
       format: FORMAT,
       optimizer: spec === undefined ? null : { type: spec.type, options: spec.options },
@@ -157,6 +205,7 @@ export class Optimizer {
         `loadStateDict: the saved state has parameters this optimizer does not: ${extra.map((n) => `"${n}"`).join(", ")}`,
       );
     }
+    this.viewFusedState();
     restoreState(this.state, dict.state, "state", false);
     restoreState(this.state, dict.state, "state", true);
     this.steps = dict.step;
@@ -181,7 +230,53 @@ export class Optimizer {
           `Optimizer.step: parameter "${p.name}" changed shape or dtype: ${describe(p.value)}`,
         );
       }
+      const kernel = this.kernelParams[i];
+      if (kernel !== undefined && fusedBackendOf(p) !== kernel.backend) {
+        throw new OptimizerError(
+          `Optimizer.step: parameter "${p.name}" moved from backend ${kernel.backend.name} to ${p.value.backend.name}, where this optimizer's state does not live; create a new Optimizer and loadStateDict(old.stateDict())`,
+        );
+      }
+    }
+    if (this.fused !== undefined) {
+      this.kernelParams = parameters.map((p, i) => {
+        const { backend, buffers } = this.kernelParams[i]!;
+        return kernelParameter(p, backend, buffers);
+      });
     }
     this.bound = parameters;
   }
+
+  /**
+   * Points the state's per-parameter arrays at fresh views of the storages the fused kernels update (a
+   * backend re-creates its views when its memory grows), before the state is read or written as arrays.
+   */
+  private viewFusedState(): void {
+    if (this.fused === undefined) return;
+    const buffers = this.fused.buffers(this.state);
+    for (let b = 0; b < buffers.length; b++) {
+      for (let i = 0; i < this.kernelParams.length; i++) {
+        buffers[b]!.arrays[i] = this.kernelParams[i]!.buffers[b]!.data;
+      }
+    }
+  }
+}
+
+/**
+ * The backend whose fused kernels `step()` may run for this parameter, or undefined: the parameter must be
+ * float32 with value and gradient on one backend with fused ops, and that backend not the JS reference
+ * backend (whose typed-array path is the exact one).
+ */
+function fusedBackendOf(p: Parameter): (Backend & FusedOps) | undefined {
+  const backend = p.value.backend;
+  const native = hasFusedOps(backend) && backend.name !== jsBackend.name;
+  return native && p.value.dtype === "float32" && p.grad.backend === backend ? backend : undefined;
+}
+
+/** The parameter as the kernels see it, with its state buffers in `backend`. */
+function kernelParameter(
+  p: Parameter,
+  backend: Backend & FusedOps,
+  buffers: readonly Storage[],
+): FusedParameter {
+  return { backend, length: p.value.size, value: p.value.storage, grad: p.grad.storage, buffers };
 }

@@ -20,6 +20,7 @@ import {
   type StepSchedule,
   sgd,
 } from "./index.js";
+import { normwiseError } from "./test-utils.js";
 
 /*
  * PyTorch reference fixtures, made by fixtures/generate.py with Debian's python3-torch (float64,
@@ -72,17 +73,6 @@ const factories: Record<string, (options: never) => GradientTransformation> = {
 
 function relativeError(actual: number, expected: number): number {
   return actual === expected ? 0 : Math.abs(actual - expected) / Math.abs(expected);
-}
-
-/** max_j |a_j − e_j| / max_j |e_j| */
-function normwiseError(actual: ArrayLike<number>, expected: readonly number[]): number {
-  let diff = 0;
-  let scale = 0;
-  for (let j = 0; j < expected.length; j++) {
-    diff = Math.max(diff, Math.abs(actual[j]! - expected[j]!));
-    scale = Math.max(scale, Math.abs(expected[j]!));
-  }
-  return diff === 0 ? 0 : diff / scale;
 }
 
 describe("optimizers match PyTorch (float64, normwise relative error < 1e-12 at every step)", () => {

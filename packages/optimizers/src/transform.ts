@@ -1,3 +1,4 @@
+import type { FusedUpdate } from "./fused.js";
 import type { JsonObject } from "./json.js";
 import type { ParamArrays } from "./params.js";
 
@@ -25,6 +26,11 @@ export interface GradientTransformation<S = unknown> {
   update(updates: ParamArrays, state: S, params: ParamArrays): ParamArrays;
   /** Present when the transformation can be rebuilt from JSON by an `OptimizerRegistry`. */
   readonly spec?: Spec;
+  /**
+   * Present when the whole update (θ ← θ + T(g)) is also one fused backend kernel per parameter,
+   * which the `Optimizer` facade runs on backends with native kernels (built-in SGD, Adam and AdamW).
+   */
+  readonly fused?: FusedUpdate<S>;
 }
 
 /** A transformation that leaves the updates as they are and keeps no state. */

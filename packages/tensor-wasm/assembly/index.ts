@@ -430,6 +430,7 @@ export function sgdF32(
  * Adam (decoupled = false, L2: g ← g + λ·w) and AdamW (decoupled = true: w ← w − η·λ·w first):
  * m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  m, v below 2^-126 in magnitude flushed to 0;
  * w ← w − stepSize·m / (√v·invSqrtBc2 + ε), with stepSize = η/(1 − β1^t), invSqrtBc2 = 1/√(1 − β2^t).
+ * 1 − β1 and 1 − β2 come in computed in float64 and rounded once (1 − f32(0.999) is off by 1.3e-5).
  * Flushing matters: the first moments of exact-zero ReLU gradients decay geometrically into
  * subnormals, which the CPU computes on a slow path.
  */
@@ -441,6 +442,8 @@ export function adamF32(
   v: usize,
   beta1: f32,
   beta2: f32,
+  oneMinusBeta1: f32,
+  oneMinusBeta2: f32,
   eps: f32,
   weightDecay: f32,
   decayFactor: f32,
@@ -449,8 +452,8 @@ export function adamF32(
 ): void {
   const vb1 = f32x4.splat(beta1);
   const vb2 = f32x4.splat(beta2);
-  const v1b1 = f32x4.splat(1 - beta1);
-  const v1b2 = f32x4.splat(1 - beta2);
+  const v1b1 = f32x4.splat(oneMinusBeta1);
+  const v1b2 = f32x4.splat(oneMinusBeta2);
   const veps = f32x4.splat(eps);
   const vwd = f32x4.splat(weightDecay);
   const vdecay = f32x4.splat(decayFactor);
@@ -479,8 +482,8 @@ export function adamF32(
     let gv = load<f32>(g + at);
     if (weightDecay !== 0) gv = gv + weightDecay * wv;
     if (decayFactor !== 1) wv = wv * decayFactor;
-    let mv = beta1 * load<f32>(m + at) + (1 - beta1) * gv;
-    let vv = beta2 * load<f32>(v + at) + (1 - beta2) * (gv * gv);
+    let mv = beta1 * load<f32>(m + at) + oneMinusBeta1 * gv;
+    let vv = beta2 * load<f32>(v + at) + oneMinusBeta2 * (gv * gv);
     if (abs(mv) < MIN_NORMAL_F32) mv = 0;
     if (abs(vv) < MIN_NORMAL_F32) vv = 0;
     store<f32>(m + at, mv);

@@ -240,6 +240,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         pv,
         beta1,
         beta2,
+        // 1 − β in float64, rounded once: 1 − f32(0.999) would be off by 1.3e-5 relative.
+        1 - beta1,
+        1 - beta2,
         eps,
         decoupled ? 0 : weightDecay,
         decoupled ? 1 - lr * weightDecay : 1,

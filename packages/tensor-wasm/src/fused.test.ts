@@ -273,6 +273,20 @@ describe("adamStep", () => {
     }
   });
 
+  it("keeps (1 − β1) and (1 − β2) to float32 precision: m and v after one step are g/10 and g²/1000", () => {
+    for (const backend of backends) {
+      const n = 9;
+      const g = normal([n], 3, backend);
+      const [w, m, v] = [zeros([n], { backend }), zeros([n], { backend }), zeros([n], { backend })];
+      backend.adamStep(n, w.storage, g.storage, m.storage, v.storage, { lr: 0.01, step: 1 });
+      for (let i = 0; i < n; i++) {
+        const gi = g.data[i]!;
+        expect(Math.abs(m.data[i]! - 0.1 * gi) / Math.abs(0.1 * gi), backend.name).toBeLessThan(3e-7);
+        expect(Math.abs(v.data[i]! - 0.001 * gi * gi) / (0.001 * gi * gi), backend.name).toBeLessThan(3e-7);
+      }
+    }
+  });
+
   it("flushes moments that turn subnormal to zero, and keeps the smallest normal", () => {
     for (const backend of backends) {
       // 9 lanes: 2 full f32x4 vectors and a scalar tail. Zero gradients: m ← β1·m, v ← β2·v.

@@ -53,6 +53,8 @@ export interface KernelExports {
     v: number,
     beta1: number,
     beta2: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
     eps: number,
     weightDecay: number,
     decayFactor: number,

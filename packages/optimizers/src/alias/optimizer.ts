@@ -1,5 +1,6 @@
 import { chain } from "../chain.js";
 import { HyperparameterError } from "../errors.js";
+import type { FusedUpdate } from "../fused.js";
 import type { JsonObject, JsonValue } from "../json.js";
 import { masked, type ParamMask } from "../masked.js";
 import type { LearningRate } from "../schedules/schedule.js";
@@ -58,28 +59,43 @@ function specOf(type: string, options: object): Spec | undefined {
   return { type, options: out };
 }
 
+/** The parts of a built-in optimizer, and the same update as fused kernels when its options have one. */
+export interface OptimizerParts {
+  readonly parts: readonly (GradientTransformation | false)[];
+  /**
+   * The chain as a `FusedUpdate`, given where a part's state sits in the chain's state (`indexOf`),
+   * or false when these options have no fused form.
+   */
+  readonly fused: ((indexOf: (part: GradientTransformation) => number) => FusedUpdate<unknown[]>) | false;
+}
+
 /**
  * Builds a built-in optimizer: the chain of the parts `build()` returns (false parts left out),
- * with its spec. Hyperparameter errors name the optimizer (`adam: betas[1] must be in [0, 1), got 1`)
- * rather than the inner transformation that found them.
+ * with its spec (and its fused form, when `build` gives one). Hyperparameter errors name the optimizer
+ * (`adam: betas[1] must be in [0, 1), got 1`) rather than the inner transformation that found them.
  */
 export function optimizer(
   type: string,
   options: object,
-  build: () => readonly (GradientTransformation | false)[],
+  build: () => readonly (GradientTransformation | false)[] | OptimizerParts,
 ): GradientTransformation {
-  let parts: readonly (GradientTransformation | false)[];
+  let built: readonly (GradientTransformation | false)[] | OptimizerParts;
   try {
-    parts = build();
+    built = build();
   } catch (error) {
     if (error instanceof HyperparameterError) {
       throw new HyperparameterError(`${type}: ${error.message.slice(error.message.indexOf(": ") + 2)}`);
     }
     throw error;
   }
-  const tx = chain(...parts.filter((p): p is GradientTransformation => p !== false));
+  const { parts, fused }: OptimizerParts = "parts" in built ? built : { parts: built, fused: false };
+  const list = parts.filter((p): p is GradientTransformation => p !== false);
+  const tx = chain(...list);
   const spec = specOf(type, options);
-  return spec === undefined
-    ? { init: tx.init, update: tx.update }
-    : { init: tx.init, update: tx.update, spec };
+  return {
+    init: tx.init,
+    update: tx.update,
+    ...(spec === undefined ? {} : { spec }),
+    ...(fused === false ? {} : { fused: fused((part) => list.indexOf(part)) }),
+  };
 }

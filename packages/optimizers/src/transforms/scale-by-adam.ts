@@ -18,6 +18,16 @@ export interface ScaleByAdamState {
   nuMax: ParamArrays | null;
 }
 
+/** The options with PyTorch's defaults filled in (β = (0.9, 0.999), ε = 1e-8), validated. */
+export function resolveScaleByAdam(options: ScaleByAdamOptions): Required<ScaleByAdamOptions> {
+  const op = "scaleByAdam";
+  return {
+    betas: checkBetas(op, options.betas ?? [0.9, 0.999]),
+    eps: checkNonNegative(op, "eps", options.eps ?? 1e-8),
+    amsgrad: checkBoolean(op, "amsgrad", options.amsgrad ?? false),
+  };
+}
+
 /**
  * Adam's scaling (Kingma & Ba; PyTorch's algorithm box):
  * m_t = β1·m_{t−1} + (1 − β1)·g_t,  v_t = β2·v_{t−1} + (1 − β2)·g_t²,
@@ -25,10 +35,8 @@ export interface ScaleByAdamState {
  * u = (m_t / (1 − β1^t)) / (√v̂ / √(1 − β2^t) + ε).
  */
 export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
-  const op = "scaleByAdam";
-  const [b1, b2] = checkBetas(op, options.betas ?? [0.9, 0.999]);
-  const eps = checkNonNegative(op, "eps", options.eps ?? 1e-8);
-  const amsgrad = checkBoolean(op, "amsgrad", options.amsgrad ?? false);
+  const { betas, eps, amsgrad } = resolveScaleByAdam(options);
+  const [b1, b2] = betas;
   return {
     init: (params) => ({
       count: 0,

@@ -14,13 +14,18 @@ export function checkLearningRate(op: string, lr: unknown): LearningRate {
   return checkPositive(op, "lr", lr);
 }
 
+/** η now: the number itself, or `schedule.getLr()`. */
+export function currentLr(lr: LearningRate): number {
+  return typeof lr === "number" ? lr : lr.getLr();
+}
+
 /** u ← −η·u, with η a number or `schedule.getLr()` read at every update (the sign makes θ + u a descent step). */
 export function scaleByLearningRate(lr: LearningRate): GradientTransformation<LearningRateState> {
   const checked = checkLearningRate("scaleByLearningRate", lr);
   return {
     init: () => (typeof checked === "number" ? {} : { schedule: checked }),
     update(updates: ParamArrays): ParamArrays {
-      return scaleInPlace(updates, -(typeof checked === "number" ? checked : checked.getLr()));
+      return scaleInPlace(updates, -currentLr(checked));
     },
   };
 }
