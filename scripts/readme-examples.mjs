@@ -12,7 +12,9 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
-const dirs = ["packages", "apps"].flatMap((d) => readdirSync(join(root, d)).map((name) => join(root, d, name)));
+const dirs = ["packages", "apps"].flatMap((d) =>
+  readdirSync(join(root, d)).map((name) => join(root, d, name)),
+);
 const failures = [];
 let ran = 0;
 for (const dir of dirs) {
@@ -28,11 +30,17 @@ for (const dir of dirs) {
   const file = join(dir, ".readme-example.mts");
   writeFileSync(file, match[1]);
   try {
-    execFileSync(tsx, ["--conditions", "@backprop/source", file], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+    execFileSync(tsx, ["--conditions", "@backprop/source", file], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
     ran++;
     console.log(`ok   ${readme.slice(root.length + 1)}`);
   } catch (error) {
-    failures.push(`${readme.slice(root.length + 1)}: the first example failed:\n${error.stderr ?? ""}${error.message}`);
+    failures.push(
+      `${readme.slice(root.length + 1)}: the first example failed:\n${error.stderr ?? ""}${error.message}`,
+    );
   } finally {
     rmSync(file, { force: true });
   }
