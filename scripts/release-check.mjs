@@ -3,8 +3,8 @@
  * release:check — would every public package publish working? For each one: `pnpm pack`, publint
  * and arethetypeswrong on the tarball; then install all tarballs into a fresh project outside the
  * workspace (no workspace links; sibling dependencies resolve to the tarballs), `import` and
- * `require` every entry point, and type-check a consumer against the packed types (bundler and
- * node16 resolution). Exits non-zero on the first package that would publish broken.
+ * `require` every entry point, run every installed command with `--help`, and type-check a
+ * consumer against the packed types (bundler and node16 resolution). Exits non-zero on the first package that would publish broken.
  * Run after `turbo run build` (the root `release:check` script does both).
  * RELEASE_CHECK_ONLY=@backprop/a,@backprop/b limits the check to those packages.
  */
@@ -122,6 +122,20 @@ for (const file of ["smoke.mjs", "smoke.cjs"]) {
     console.log(run("node", [file], consumer).trim());
   } catch (error) {
     failures.push(error.message);
+  }
+}
+
+// Every command a package installs (`bin`) must start from the installed tarball: `<bin> --help`.
+for (const { name, manifest } of packed) {
+  for (const command of Object.keys(
+    typeof manifest.bin === "string" ? { [name.split("/").pop()]: 1 } : (manifest.bin ?? {}),
+  )) {
+    try {
+      run(join(consumer, "node_modules", ".bin", command), ["--help"], consumer);
+      console.log(`bin ok: ${command} --help (${name})`);
+    } catch (error) {
+      failures.push(`${name}: the installed \`${command}\` command does not start:\n${error.message}`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
-import { matmul, zeros } from "@backprop/tensor";
-import { createWasmBackend, hasFusedOps, type WasmBackend, type WasmStorage } from "@backprop/tensor-wasm";
+import { hasFusedOps, matmul, zeros } from "@backprop/tensor";
+import { createWasmBackend, type WasmBackend, type WasmStorage } from "@backprop/tensor-wasm";
 
 const wasmBackend: WasmBackend = await createWasmBackend({ relaxed: "auto", threads: 1 });
 const wasmX = zeros([4, 3], { backend: wasmBackend });
