@@ -39,7 +39,11 @@ const integer = (min: number) =>
     v.integer(message(`an integer ≥ ${min}`)),
     v.minValue(min, message(`an integer ≥ ${min}`)),
   );
-const positive = v.pipe(v.number(message("a positive number")), v.gtValue(0, message("a positive number")));
+const positive = v.pipe(
+  v.number(message("a positive number")),
+  v.gtValue(0, message("a positive number")),
+  v.finite(message("a positive number")),
+);
 const nonNegative = v.pipe(
   v.number(message("a number ≥ 0")),
   v.minValue(0, message("a number ≥ 0")),
@@ -73,6 +77,11 @@ const ReduceLrSchema = v.strictObject({
   minLr: v.optional(nonNegative, 0),
   monitor: v.optional(v.string(), "val_loss"),
 });
+
+/** A run name is one folder name: letters, digits, '.', '_' and '-', and not "." or "..". */
+export function isRunName(name: string): boolean {
+  return /^[\w.-]+$/.test(name) && name !== "." && name !== "..";
+}
 
 /**
  * Everything a training run is made of; the file `--config` reads and `config.json` in every run
@@ -140,7 +149,10 @@ export const TrainConfigSchema = v.strictObject({
   outDir: v.optional(v.string(), "runs"),
   /** Run name; a timestamp unless given. */
   name: v.optional(
-    v.pipe(v.string(), v.regex(/^[\w.-]+$/, message("a name of letters, digits, '.', '_' and '-'"))),
+    v.pipe(
+      v.string(message("a name")),
+      v.check(isRunName, message("a folder name of letters, digits, '.', '_' and '-' (not \".\" or \"..\")")),
+    ),
   ),
 });
 

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, rm, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { decodeSafetensors, encodeSafetensors } from "@backprop/layers";
 import { writeFileAtomic } from "@backprop/layers/node";
 import type { Backend } from "@backprop/tensor";
+import * as v from "valibot";
 import type { Checkpoint, TrainingState } from "./callback.js";
+import { isRunName } from "./config.js";
 import { describeError, TrainerError } from "./errors.js";
 
 /** The files of a run directory, relative to it. */
@@ -36,22 +38,51 @@ export function timestampName(date: Date): string {
   return date.toISOString().slice(0, 19).replace(/:/g, "-");
 }
 
+/** Temporary files `writeFileAtomic` leaves behind when a process is killed mid-write. */
+const ATOMIC_TEMPORARY = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
 /**
- * Creates a fresh run directory. An existing non-empty directory is an error unless `force` is set,
- * in which case it is removed first: nothing a user saved is overwritten by accident.
+ * Creates a fresh run directory (empty: config.json is the first file written into it, checkpoints/
+ * comes with the first checkpoint). An existing directory is an error unless it is empty (ignoring the
+ * temporary files of a killed atomic write) or `force` is set; `force` replaces run directories only
+ * (those with config.json, which is deleted last, so a replacement killed half-way is still
+ * recognised as one): nothing a user saved is overwritten by accident, and `--force` never deletes an
+ * unrelated folder.
  */
 export async function createRunDir(path: string, force: boolean): Promise<string> {
   const dir = resolve(path);
-  const entries = await readdir(dir).catch(() => undefined);
-  if (entries !== undefined && entries.length > 0) {
+  const entries = (await readdir(dir).catch(() => [] as string[])).filter((e) => !ATOMIC_TEMPORARY.test(e));
+  if (entries.length > 0) {
     if (!force) {
       throw new TrainerError(
         `run directory ${dir} already exists and is not empty; pass --force to replace it, --resume ${dir} to continue it, or --name to pick another`,
       );
     }
+    if (!entries.includes(RUN_FILES.config)) {
+      throw new TrainerError(
+        `--force replaces run directories only, and ${dir} is not one (it has no ${RUN_FILES.config}); pick another --name or --out-dir`,
+      );
+    }
+    for (const entry of entries)
+      if (entry !== RUN_FILES.config) await rm(join(dir, entry), { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
   }
-  await mkdir(join(dir, RUN_FILES.checkpoints), { recursive: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * The run directory `<outDir>/<name>`: `name` is one path segment (letters, digits, '.', '_', '-';
+ * not "." or ".."), so the run can never land outside `outDir`.
+ */
+export function runDirectory(outDir: string, name: string): string {
+  const root = resolve(outDir);
+  const dir = resolve(root, name);
+  if (!isRunName(name) || resolve(dir, "..") !== root) {
+    throw new TrainerError(
+      `run name ${JSON.stringify(name)} must be a single folder name of letters, digits, '.', '_' and '-' (not "." or "..")`,
+    );
+  }
   return dir;
 }
 
@@ -60,19 +91,76 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Reads and parses a JSON file; errors name the file. */
-export async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
+/**
+ * The largest JSON files the trainer reads, checked before a byte is parsed: 64 KiB for the
+ * checkpoint pointer, 512 MiB for a checkpoint's state (it holds the optimizer state as JSON numbers,
+ * ~50 bytes per parameter with Adam; V8 cannot hold a longer string anyway), 16 MiB for everything
+ * else (config files, config.json, preprocessing.json).
+ */
+export const JSON_SIZE_LIMITS = {
+  pointer: 64 * 1024,
+  checkpoint: 512 * 1024 * 1024,
+  other: 16 * 1024 * 1024,
+} as const;
+
+/** Keys that would reach an object's prototype when copied by assignment: refused in every file read. */
+const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Parses JSON text, refusing the keys "__proto__", "constructor" and "prototype" anywhere in it (none
+ * of the trainer's files has them, and a copy by assignment would turn them into a prototype).
+ */
+export function parseJson(text: string, where: string): unknown {
+  let forbidden: string | undefined;
+  let value: unknown;
   try {
-    text = await readFile(path, "utf8");
+    value = JSON.parse(text, function (this: unknown, key: string, v: unknown) {
+      if (PROTOTYPE_KEYS.has(key) && !Array.isArray(this)) forbidden ??= key;
+      return v;
+    });
+  } catch (error) {
+    throw new TrainerError(`${where} is not valid JSON: ${describeError(error)}`);
+  }
+  if (forbidden !== undefined)
+    throw new TrainerError(`${where} has the key ${JSON.stringify(forbidden)}, which is not allowed`);
+  return value;
+}
+
+/** Reads a whole file of at most `maxBytes` (its size is checked before it is read); errors name the file. */
+export async function readFileLimited(path: string, what: string, maxBytes: number): Promise<Uint8Array> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "r");
   } catch (error) {
     throw new TrainerError(`cannot read the ${what} ${path}: ${describeError(error)}`);
   }
   try {
-    return JSON.parse(text);
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      throw new TrainerError(
+        `the ${what} ${path} is ${size.toLocaleString("en-US")} bytes, more than the limit of ${maxBytes.toLocaleString("en-US")}`,
+      );
+    }
+    return new Uint8Array(await handle.readFile());
   } catch (error) {
-    throw new TrainerError(`the ${what} ${path} is not valid JSON: ${describeError(error)}`);
+    if (error instanceof TrainerError) throw error;
+    throw new TrainerError(`cannot read the ${what} ${path}: ${describeError(error)}`);
+  } finally {
+    await handle.close();
   }
+}
+
+/**
+ * Reads and parses a JSON file of at most `maxBytes` (default `JSON_SIZE_LIMITS.other`), refusing
+ * prototype keys (see `parseJson`); errors name the file.
+ */
+export async function readJson(
+  path: string,
+  what: string,
+  maxBytes: number = JSON_SIZE_LIMITS.other,
+): Promise<unknown> {
+  const bytes = await readFileLimited(path, what, maxBytes);
+  return parseJson(new TextDecoder().decode(bytes), `the ${what} ${path}`);
 }
 
 /** The checkpoint pointer `checkpoints/latest.json`. */
@@ -89,6 +177,53 @@ interface CheckpointFile {
   version: 1;
   weights: { file: string; bytes: number; sha256: string };
   state: TrainingState;
+}
+
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+const PointerSchema = v.object({
+  format: v.literal("backprop.checkpoint-pointer"),
+  version: v.literal(1),
+  name: v.pipe(v.string(), v.regex(/^[\w-]+$/, "a checkpoint name of letters, digits, '_' and '-'")),
+});
+
+/** A checkpoint's JSON file: the structure `saveCheckpoint` writes; the parts other packages own are checked there. */
+const CheckpointFileSchema = v.object({
+  format: v.literal("backprop.checkpoint"),
+  version: v.literal(1),
+  weights: v.object({
+    file: v.string(),
+    bytes: count,
+    sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex")),
+  }),
+  state: v.object({
+    format: v.literal("backprop.training-state"),
+    version: v.literal(1),
+    epoch: count,
+    step: count,
+    stopped: v.boolean(),
+    iterator: v.record(v.string(), v.unknown()),
+    optimizer: v.record(v.string(), v.unknown()),
+    accumulators: v.record(v.string(), v.array(v.number())),
+    epochSeconds: v.pipe(v.number(), v.minValue(0)),
+    layerRngs: v.record(v.string(), v.unknown()),
+    callbacks: v.record(v.string(), v.unknown()),
+    history: v.array(v.objectWithRest({ epoch: count, step: count }, v.nullable(v.number()))),
+  }),
+});
+
+/** Validates parsed JSON against a schema; the error names the file and the first bad field. */
+function checked<S extends v.GenericSchema>(
+  schema: S,
+  value: unknown,
+  path: string,
+  what: string,
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const field = v.getDotPath(issue) ?? "the file";
+  throw new TrainerError(`${path} is not a valid ${what}: ${field}: ${issue.message}`);
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -145,46 +280,42 @@ export function hasCheckpoint(runDir: string): boolean {
   return existsSync(join(runDir, RUN_FILES.checkpoints, LATEST));
 }
 
-/** Reads the newest checkpoint of a run, verifying the pointer, the state and the weights' size and hash. */
+/**
+ * Reads the newest checkpoint of a run, verifying the pointer, the state's structure (every file is
+ * size-limited before parsing and refused if it holds prototype keys) and the weights' size and hash.
+ * The weights file must be the one the pointer names, inside the checkpoints directory.
+ */
 export async function loadLatestCheckpoint(runDir: string, backend?: Backend): Promise<Checkpoint> {
   const dir = join(runDir, RUN_FILES.checkpoints);
   const pointerPath = join(dir, LATEST);
   if (!existsSync(pointerPath))
     throw new TrainerError(`${runDir} has no checkpoint to resume from (no ${pointerPath})`);
-  const pointer = (await readJson(pointerPath, "checkpoint pointer")) as Partial<LatestPointer>;
-  if (
-    pointer.format !== "backprop.checkpoint-pointer" ||
-    typeof pointer.name !== "string" ||
-    !/^[\w-]+$/.test(pointer.name)
-  ) {
-    throw new TrainerError(
-      `${pointerPath} is not a checkpoint pointer (expected {"format":"backprop.checkpoint-pointer","name":…})`,
-    );
-  }
+  const pointer = checked(
+    PointerSchema,
+    await readJson(pointerPath, "checkpoint pointer", JSON_SIZE_LIMITS.pointer),
+    pointerPath,
+    "checkpoint pointer",
+  );
   const statePath = join(dir, `${pointer.name}.json`);
-  const file = (await readJson(statePath, "checkpoint")) as Partial<CheckpointFile>;
-  if (
-    file.format !== "backprop.checkpoint" ||
-    file.version !== 1 ||
-    file.state === undefined ||
-    file.weights === undefined
-  ) {
+  const file = checked(
+    CheckpointFileSchema,
+    await readJson(statePath, "checkpoint", JSON_SIZE_LIMITS.checkpoint),
+    statePath,
+    "backprop checkpoint (format backprop.checkpoint, version 1)",
+  );
+  const expectedFile = `${pointer.name}.safetensors`;
+  if (file.weights.file !== expectedFile) {
     throw new TrainerError(
-      `${statePath} is not a backprop checkpoint (format backprop.checkpoint, version 1)`,
+      `${statePath}: the weights file must be ${JSON.stringify(expectedFile)} (beside it), got ${JSON.stringify(file.weights.file)}`,
     );
   }
-  const weightsPath = join(dir, file.weights.file);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(weightsPath));
-  } catch (error) {
-    throw new TrainerError(`cannot read the checkpoint weights ${weightsPath}: ${describeError(error)}`);
-  }
+  const weightsPath = join(dir, expectedFile);
+  const bytes = await readFileLimited(weightsPath, "checkpoint weights", file.weights.bytes);
   if (bytes.length !== file.weights.bytes || sha256(bytes) !== file.weights.sha256) {
     throw new TrainerError(
       `the checkpoint weights ${weightsPath} are damaged: expected ${file.weights.bytes} bytes with SHA-256 ${file.weights.sha256}, found ${bytes.length} bytes with ${sha256(bytes)}`,
     );
   }
   const { tensors } = decodeSafetensors(bytes, { source: weightsPath, backend });
-  return { tensors, state: file.state };
+  return { tensors, state: file.state as TrainingState };
 }

@@ -6,7 +6,7 @@ import { Rng } from "@backprop/tensor";
 import { createBackend } from "./backend.js";
 import { buildLoss, buildModel, buildOptimizer, describeModel, metricNames } from "./build.js";
 import type { Callback, FitResult } from "./callback.js";
-import { EarlyStopping, ProgressLogger, ReduceLROnPlateau, TerminateOnNaN } from "./callbacks.js";
+import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js";
 import { parseTrainConfig, type TrainConfig } from "./config.js";
 import { describeData, prepareData } from "./datasets.js";
 import { TrainerError } from "./errors.js";
@@ -22,6 +22,7 @@ import {
   loadLatestCheckpoint,
   RUN_FILES,
   readJson,
+  runDirectory,
   timestampName,
   writeJsonAtomic,
 } from "./run-dir.js";
@@ -49,6 +50,8 @@ export interface RunOptions {
   log?: ((message: string) => void) | undefined;
   /** Abort to stop at the end of the current batch with a checkpoint. */
   signal?: AbortSignal | undefined;
+  /** More callbacks, run after the built-in ones and before the checkpointing one. */
+  callbacks?: readonly Callback[] | undefined;
 }
 
 /** What a run produced. */
@@ -115,7 +118,7 @@ export async function runTraining(
   } else {
     if (input === undefined) throw new TrainerError("runTraining: a configuration is needed unless resuming");
     config = input;
-    runDir = resolve(config.outDir, config.name ?? timestampName(new Date()));
+    runDir = runDirectory(config.outDir, config.name ?? timestampName(new Date()));
   }
   const backend = await createBackend(
     backendName === undefined ? config.backend : backendName.startsWith("wasm") ? "wasm" : "js",
@@ -169,7 +172,6 @@ export async function runTraining(
   }
   const callbacks: Callback[] = [];
   if (options.progress !== undefined) callbacks.push(new ProgressLogger({ stream: options.progress }));
-  callbacks.push(new TerminateOnNaN());
   if (config.earlyStopping !== null) callbacks.push(new EarlyStopping(config.earlyStopping));
   if (built.plateauMonitor !== undefined)
     callbacks.push(new ReduceLROnPlateau(built.schedule, { monitor: built.plateauMonitor, log }));
@@ -177,6 +179,7 @@ export async function runTraining(
     new JsonLinesLogger(join(runDir, RUN_FILES.metrics)),
     new CsvLogger(join(runDir, RUN_FILES.metricsCsv)),
   );
+  callbacks.push(...(options.callbacks ?? []));
   callbacks.push(
     new ModelCheckpoint(runDir, { every: config.checkpointEvery, keep: config.keepCheckpoints }),
   );

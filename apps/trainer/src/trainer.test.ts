@@ -107,6 +107,7 @@ describe("callbacks", () => {
       epochs: 5,
       batchSize: 64,
       shuffle: false,
+      checkFinite: false,
       callbacks: [new TerminateOnNaN()],
     });
     expect(result.status).toBe("failed");

@@ -1,7 +1,7 @@
 import { BatchIterator, type BatchIteratorState, type Dataset, datasetSize } from "@backprop/data";
 import { type Layer, loadWeights } from "@backprop/layers";
 import type { LrSchedule, Optimizer, OptimizerStateDict } from "@backprop/optimizers";
-import { type Rng, type Tensor, zeros } from "@backprop/tensor";
+import { type Parameter, type Rng, type Tensor, zeros } from "@backprop/tensor";
 import type { BatchLogs, Callback, Checkpoint, FitResult, StopStatus, TrainingContext } from "./callback.js";
 import { TrainerError } from "./errors.js";
 import type { EpochLogs } from "./history.js";
@@ -55,6 +55,12 @@ export interface FitOptions {
   stopAfterEpoch?: number | undefined;
   /** Aborting it stops training at the end of the current batch (status "interrupted"). */
   signal?: AbortSignal | undefined;
+  /**
+   * Stop (status "failed") at the first step whose loss or any gradient is NaN or ±Infinity, before the
+   * optimizer applies it, or after which any weight is: the reason names the epoch, the step, the layer
+   * and the parameter, and no checkpoint of the diverged state is written. Default true.
+   */
+  checkFinite?: boolean | undefined;
 }
 
 /** How often the hot loop yields to the event loop (so signals and timers run), in ms. */
@@ -95,11 +101,79 @@ function tensorsWithPrefix(tensors: ReadonlyMap<string, Tensor>, prefix: string)
   return out;
 }
 
+/** A batch size: a positive integer, or a TrainerError naming the operation and the value. */
+function checkBatchSize(op: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new TrainerError(`${op}: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** "NaN", "Infinity" or "-Infinity" when some element of `data` is not finite, else undefined. */
+function nonFinite(data: ArrayLike<number>): string | undefined {
+  let probe = 0;
+  for (let i = 0; i < data.length; i++) probe += data[i]! * 0; // NaN as soon as one element is NaN or ±Infinity
+  if (probe === 0) return undefined;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return String(data[i]);
+  return undefined;
+}
+
+/** `"2.weight" (layer 2, Dense)`: a parameter by name, with the (nested) layer it belongs to. */
+function describeParameter(model: Layer, name: string): string {
+  const path = name.split(".").slice(0, -1);
+  let layer: unknown = model;
+  for (const segment of path) {
+    const children = (layer as { layers?: unknown }).layers;
+    layer = Array.isArray(children) && /^\d+$/.test(segment) ? children[Number(segment)] : undefined;
+  }
+  const type = (layer as { type?: unknown } | undefined)?.type;
+  return path.length > 0 && typeof type === "string"
+    ? `"${name}" (layer ${path.join(".")}, ${type})`
+    : `"${name}"`;
+}
+
+/**
+ * What is not finite: the loss or a gradient (before the update, `what` "gradient"), or a weight
+ * (after it, `what` "weight"); undefined when everything is. Parameters are scanned from the output
+ * layer back, the order backpropagation computes their gradients in, so the one named is where a
+ * non-finite δ first reached a parameter.
+ */
+function divergence(
+  model: Layer,
+  parameters: readonly Parameter[],
+  loss: number,
+  what: "gradient" | "weight",
+): string | undefined {
+  if (what === "gradient" && !Number.isFinite(loss)) return `the loss is ${loss}`;
+  for (let i = parameters.length - 1; i >= 0; i--) {
+    const p = parameters[i]!;
+    const bad = nonFinite(what === "gradient" ? p.grad.data : p.value.data);
+    if (bad !== undefined) return `${what} of ${describeParameter(model, p.name)} has ${bad}`;
+  }
+  return undefined;
+}
+
 /** The batch rows of a tensor's rows [start, start + count) copied into `out`. */
 function copyRows(source: Tensor, start: number, count: number, out: Tensor): Tensor {
   const width = source.size / source.shape[0]!;
   out.data.set(source.data.subarray(start * width, (start + count) * width));
   return out;
+}
+
+/**
+ * Runs one part of a resume. Saved state is untrusted input: a TypeError or RangeError from a loader
+ * that trusted its structure becomes a TrainerError naming the part (the library's own errors pass).
+ */
+function restorePart(what: string, load: () => void): void {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) {
+      throw new TrainerError(`resume: the checkpoint's ${what} is malformed (${error.message})`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /** Running loss (Σ loss·size, Σ size) and metrics over an epoch or an evaluation. */
@@ -203,9 +277,7 @@ export class Trainer {
       throw new TrainerError("fit: the trainer has no optimizer (pass one to new Trainer)");
     if (!Number.isInteger(epochs) || epochs < 1)
       throw new TrainerError(`fit: epochs must be a positive integer, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new TrainerError(`fit: batchSize must be a positive integer, got ${batchSize}`);
-    }
+    checkBatchSize("fit", "batchSize", batchSize);
     if (datasetSize(train) === 0) throw new TrainerError("fit: the training set has no samples");
     const callbacks = options.callbacks ?? [];
     const keys = new Set<string>();
@@ -293,6 +365,8 @@ export class Trainer {
         ? resume.state.epoch
         : -1;
     let lastYield = performance.now();
+    const checkFinite = options.checkFinite ?? true;
+    const parameters = this.model.parameters();
     while (stop === undefined && epoch < epochs) {
       if (options.stopAfterEpoch !== undefined && epoch >= options.stopAfterEpoch) {
         stop = { status: "interrupted", reason: `paused after epoch ${epoch} (stopAfterEpoch)` };
@@ -311,7 +385,18 @@ export class Trainer {
         const loss = this.loss.forward(y, batch.targets);
         accumulators.update(loss, y, batch.targets, batch.size);
         this.model.backward(this.loss.backward());
-        optimizer.step();
+        let diverged = checkFinite ? divergence(this.model, parameters, loss, "gradient") : undefined;
+        if (diverged === undefined) {
+          optimizer.step();
+          if (checkFinite) diverged = divergence(this.model, parameters, loss, "weight");
+        }
+        if (diverged !== undefined) {
+          stop = {
+            status: "failed",
+            reason: `training diverged at epoch ${epoch + 1}, step ${step + 1}: ${diverged}`,
+          };
+          break;
+        }
         step++;
         if (this.scheduleInterval === "step") this.schedule?.step();
         carriedSeconds = (performance.now() - started) / 1000;
@@ -366,11 +451,12 @@ export class Trainer {
     data: Dataset,
     options: { batchSize?: number | undefined; prefix?: string } = {},
   ): Record<string, number> {
+    const batchSize = checkBatchSize("evaluate", "batchSize", options.batchSize ?? 1024);
     const accumulators = new Accumulators(this.metricSpecs);
     const wasTraining = this.model.training;
     this.model.train(false);
     try {
-      const iterator = new BatchIterator(data, { batchSize: options.batchSize ?? 1024, shuffle: false });
+      const iterator = new BatchIterator(data, { batchSize, shuffle: false });
       for (const batch of iterator) {
         const y = this.model.forward(batch.features);
         accumulators.update(this.loss.forward(y, batch.targets), y, batch.targets, batch.size);
@@ -386,7 +472,7 @@ export class Trainer {
     if (features.rank !== 2)
       throw new TrainerError(`predict: features must be [n, d], got rank ${features.rank}`);
     const n = features.shape[0]!;
-    const batchSize = options.batchSize ?? 1024;
+    const batchSize = checkBatchSize("predict", "batchSize", options.batchSize ?? 1024);
     const wasTraining = this.model.training;
     this.model.train(false);
     try {
@@ -424,20 +510,22 @@ export class Trainer {
       );
     }
     loadWeights(this.model, tensorsWithPrefix(tensors, "model."), "checkpoint");
-    iterator.loadState(state.iterator as BatchIteratorState);
-    optimizer.loadStateDict(state.optimizer as OptimizerStateDict);
-    accumulators.loadState(state.accumulators);
+    restorePart("batch iterator state", () => iterator.loadState(state.iterator as BatchIteratorState));
+    restorePart("optimizer state", () => optimizer.loadStateDict(state.optimizer as OptimizerStateDict));
+    restorePart("metric accumulators", () => accumulators.loadState(state.accumulators));
     for (const [path, layer] of randomByPath) {
       const saved = state.layerRngs[path];
       if (saved === undefined)
         throw new TrainerError(`resume: the checkpoint has no random state for layer ${path}`);
-      layer.loadRngState(saved);
+      restorePart(`random state of layer ${path}`, () => layer.loadRngState(saved));
     }
     for (const cb of callbacks) {
       if (cb.loadStateDict === undefined || cb.key === undefined) continue;
       const json = state.callbacks[cb.key];
       if (json === undefined) continue;
-      cb.loadStateDict({ json, tensors: Object.fromEntries(tensorsWithPrefix(tensors, `${cb.key}.`)) });
+      restorePart(`state of callback "${cb.key}"`, () =>
+        cb.loadStateDict?.({ json, tensors: Object.fromEntries(tensorsWithPrefix(tensors, `${cb.key}.`)) }),
+      );
     }
     return { epoch: state.epoch, step: state.step };
   }

@@ -3,7 +3,7 @@
  * atomic writes and validated reads of safetensors files and saved models.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Tensor } from "@backprop/tensor";
 import { type BuildOptions, modelFromArchitecture } from "./architecture.js";
@@ -21,6 +21,11 @@ import { loadModelFromBytes, saveModelToBytes } from "./serialize.js";
 /** The file names `saveModel` writes into its directory. */
 export const MODEL_ARCHITECTURE_FILE = "model.json";
 export const MODEL_WEIGHTS_FILE = "model.safetensors";
+/**
+ * The largest architecture JSON file `readArchitectureFile` and `loadModel` read (16 MiB), checked
+ * before the file is read: an architecture is a few bytes per layer, so anything near it is forged.
+ */
+export const MODEL_ARCHITECTURE_MAX_BYTES = 16 * 1024 * 1024;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -110,6 +115,15 @@ export async function saveModel(
 }
 
 async function readJsonFile(path: string): Promise<unknown> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => 0, // a missing or unreadable file is reported by readBytes
+  );
+  if (size > MODEL_ARCHITECTURE_MAX_BYTES) {
+    throw new LayerError(
+      `${path}: the architecture file is ${size} bytes, more than the limit of ${MODEL_ARCHITECTURE_MAX_BYTES} (MODEL_ARCHITECTURE_MAX_BYTES)`,
+    );
+  }
   const text = new TextDecoder().decode(await readBytes(path));
   try {
     return JSON.parse(text);

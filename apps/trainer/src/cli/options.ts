@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   BACKENDS,
@@ -10,7 +9,8 @@ import {
   SCHEDULES,
   type TrainConfig,
 } from "../config.js";
-import { describeError, TrainerError } from "../errors.js";
+import { TrainerError } from "../errors.js";
+import { readJson } from "../run-dir.js";
 
 /** commander argument parsers: each turns the flag's text into a number or list, or says what it expected. */
 export const parse = {
@@ -154,18 +154,7 @@ function given(command: Command): Record<string, unknown> {
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new TrainerError(`cannot read the config file ${path}: ${describeError(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new TrainerError(`the config file ${path} is not valid JSON: ${describeError(error)}`);
-  }
+  const json = await readJson(path, "config file");
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new TrainerError(`the config file ${path} must hold a JSON object of settings`);
   }

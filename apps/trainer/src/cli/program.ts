@@ -14,7 +14,7 @@ import { describeError, TrainerError } from "../errors.js";
 import { formatLogs } from "../format.js";
 import type { ProgressStream } from "../progress.js";
 import { runTraining } from "../run.js";
-import { RUN_FILES } from "../run-dir.js";
+import { hasCheckpoint, RUN_FILES } from "../run-dir.js";
 import { runEvaluate, runGradcheck, runPredict, runSummary } from "./commands.js";
 import {
   addDataOptions,
@@ -126,7 +126,14 @@ Examples:
             );
           }
         }
-        if (result.status === "failed") throw new TrainerError(result.reason ?? "training failed");
+        if (result.status === "failed") {
+          const kept = hasCheckpoint(result.runDir)
+            ? `the last good checkpoint in ${join(result.runDir, RUN_FILES.checkpoints)} is kept`
+            : "no checkpoint had been written yet";
+          throw new TrainerError(
+            `${result.reason ?? "training failed"}; ${kept} (lower --lr or check the data)`,
+          );
+        }
         if (result.status === "interrupted") {
           log(`${result.reason}; continue with: backprop train --resume ${result.runDir}`);
           if (io.signal?.aborted === true) exit(EXIT.interrupted);

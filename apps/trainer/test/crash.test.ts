@@ -1,0 +1,140 @@
+/*
+ * Crash safety: real `backprop train` processes (the CLI through tsx) are killed with SIGKILL at
+ * seeded random moments. After every kill the run directory holds a checkpoint that loads (size,
+ * hash and structure verified), no older than the one before, or none yet when the kill came before
+ * the first; `--resume` then continues, and every run that reaches the end has bitwise the same
+ * final weights as an uninterrupted run with the same seed.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Rng } from "@backprop/tensor";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasCheckpoint, loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
+
+const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const KILLS = 20;
+
+/** A tiny problem with many short epochs: a checkpoint every epoch, so kills land between and during them. */
+const SETTINGS = [
+  "--dataset",
+  "spiral",
+  "--samples",
+  "300",
+  "--hidden",
+  "16,16",
+  "--epochs",
+  "250",
+  "--batch-size",
+  "8",
+  "--lr",
+  "0.01",
+  "--seed",
+  "7",
+  "--backend",
+  "js",
+  "--quiet",
+];
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  seconds: number;
+}
+
+/** Starts the real CLI; kills it with SIGKILL after `killAfterMs` unless it has exited by then. */
+function backprop(args: readonly string[], killAfterMs = Number.POSITIVE_INFINITY): Promise<Exit> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ["--conditions=@backprop/source", "--import", TSX, CLI, ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const timer = Number.isFinite(killAfterMs)
+    ? setTimeout(() => child.kill("SIGKILL"), killAfterMs)
+    : undefined;
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "backprop-crash-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const finalWeights = (runDir: string) => readFile(join(runDir, RUN_FILES.model, "model.safetensors"));
+
+describe("crash safety", () => {
+  it(`survives ${KILLS} SIGKILLs at random moments; resumed runs end bitwise equal to an uninterrupted one`, async () => {
+    const reference = await backprop(["train", ...SETTINGS, "--out-dir", dir, "--name", "reference"]);
+    expect(reference.stderr).toBe("");
+    expect(reference.code).toBe(0);
+    const expected = await finalWeights(join(dir, "reference"));
+    const duration = reference.seconds * 1000;
+
+    const runDir = join(dir, "killed");
+    const rng = new Rng(2024);
+    let kills = 0;
+    let completed = 0;
+    let withCheckpoint = 0;
+    let lastEpoch = -1;
+    while (kills < KILLS) {
+      const fresh = !hasCheckpoint(runDir);
+      const args = fresh
+        ? ["train", ...SETTINGS, "--out-dir", dir, "--name", "killed", "--force"]
+        : ["train", "--resume", runDir, "--quiet"];
+      const exit = await backprop(args, rng.uniform() * duration);
+      if (exit.signal === "SIGKILL") {
+        kills++;
+        if (hasCheckpoint(runDir)) {
+          const { state } = await loadLatestCheckpoint(runDir);
+          if (!fresh) expect(state.epoch, "a kill lost a checkpoint").toBeGreaterThanOrEqual(lastEpoch);
+          lastEpoch = state.epoch;
+          withCheckpoint++;
+        } else {
+          expect(existsSync(join(runDir, RUN_FILES.checkpoints)), "checkpoints without latest.json").toBe(
+            false,
+          );
+          lastEpoch = -1;
+        }
+        continue;
+      }
+      expect(exit.stderr, `${args.join(" ")} failed`).toBe("");
+      expect(exit.code).toBe(0);
+      expect(Buffer.compare(await finalWeights(runDir), expected), "final weights differ").toBe(0);
+      completed++;
+      await rm(runDir, { recursive: true, force: true });
+      lastEpoch = -1;
+    }
+    // The last killed run, resumed (or started) without interruption, ends where the reference did.
+    const last = hasCheckpoint(runDir)
+      ? await backprop(["train", "--resume", runDir, "--quiet"])
+      : await backprop(["train", ...SETTINGS, "--out-dir", dir, "--name", "killed", "--force"]);
+    expect(last.stderr).toBe("");
+    expect(last.code).toBe(0);
+    expect(Buffer.compare(await finalWeights(runDir), expected), "final weights differ").toBe(0);
+    expect(kills).toBe(KILLS);
+    // Most kills must land after the first checkpoint, or the test would show little.
+    expect(withCheckpoint).toBeGreaterThanOrEqual(KILLS / 3);
+    console.log(
+      `crash test: ${kills} SIGKILLs (${withCheckpoint} after a checkpoint), ${completed + 1} runs completed bitwise equal; uninterrupted run ${reference.seconds.toFixed(1)}s`,
+    );
+  }, 300_000);
+});

@@ -1,0 +1,174 @@
+/*
+ * Divergence: a NaN or ±Infinity in the loss, a gradient or (after the update) a weight stops training
+ * at once with a message naming the epoch, the step, the layer and the parameter; the last good
+ * checkpoint is kept, never replaced by a diverged state; the CLI does this by default.
+ */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { xor } from "@backprop/data";
+import { mlp } from "@backprop/layers";
+import { CrossEntropyLoss } from "@backprop/losses";
+import { Optimizer, sgd } from "@backprop/optimizers";
+import type { Tensor } from "@backprop/tensor";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli/program.js";
+import { ModelCheckpoint } from "../src/node-callbacks.js";
+import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
+import { Trainer, type TrainerLoss } from "../src/trainer.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "backprop-divergence-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * Cross-entropy whose gradient ∂E/∂y turns NaN from the `at`-th call on (1-based), or, with `poison`
+ * "loss", whose value turns infinite, or, with "huge", whose gradient is scaled by 10^36 (finite, but
+ * one SGD update with it overflows float32 weights).
+ */
+function poisonedLoss(at: number, poison: "gradient" | "loss" | "huge" = "gradient"): TrainerLoss {
+  const inner = new CrossEntropyLoss();
+  let calls = 0;
+  return {
+    forward(prediction, target) {
+      calls++;
+      const loss = inner.forward(prediction, target);
+      return poison === "loss" && calls >= at ? Number.POSITIVE_INFINITY : loss;
+    },
+    backward(out?: Tensor) {
+      const delta = inner.backward(out);
+      if (calls >= at && poison === "gradient") delta.data[1] = Number.NaN;
+      if (calls >= at && poison === "huge") for (let i = 0; i < delta.size; i++) delta.data[i]! *= 1e36;
+      return delta;
+    },
+  };
+}
+
+/** A 2-4-2 tanh network (layers 0 Dense, 1 Tanh, 2 Dense) on 64 XOR points in 4 batches of 16. */
+function setup(loss: TrainerLoss, lr = 0.05) {
+  const model = mlp({ sizes: [2, 4, 2], activation: "tanh", seed: 1 });
+  const trainer = new Trainer({ model, loss, optimizer: new Optimizer(sgd({ lr }), model.parameters()) });
+  return { model, trainer, data: xor({ samples: 64, rng: 2 }) };
+}
+
+const finite = (model: ReturnType<typeof setup>["model"]) =>
+  model.parameters().every((p) => p.value.data.every(Number.isFinite));
+
+describe("divergence", () => {
+  it("a NaN gradient stops training before the update, naming the epoch, step, layer and parameter", async () => {
+    const { model, trainer, data } = setup(poisonedLoss(7)); // step 7 = epoch 2, batch 3
+    const before: number[][] = [];
+    const result = await trainer.fit(data, {
+      epochs: 5,
+      batchSize: 16,
+      callbacks: [
+        {
+          onBatchEnd: () => {
+            before.splice(0, before.length, ...model.parameters().map((p) => Array.from(p.value.data)));
+          },
+        },
+      ],
+    });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toBe(
+      'training diverged at epoch 2, step 7: gradient of "2.bias" (layer 2, Dense) has NaN',
+    );
+    expect(result.history).toHaveLength(1);
+    // The diverged gradient was never applied: the weights are those after step 6.
+    expect(model.parameters().map((p) => Array.from(p.value.data))).toEqual(before);
+  });
+
+  it("an infinite loss is named as such", async () => {
+    const { trainer, data } = setup(poisonedLoss(3, "loss"));
+    const result = await trainer.fit(data, { epochs: 2, batchSize: 16 });
+    expect(result.reason).toBe("training diverged at epoch 1, step 3: the loss is Infinity");
+  });
+
+  it("weights that overflow in an update stop training too, before any checkpoint could hold them", async () => {
+    const { model, trainer, data } = setup(poisonedLoss(2, "huge"), 1e4);
+    const result = await trainer.fit(data, { epochs: 3, batchSize: 16 });
+    expect(result.status).toBe("failed");
+    expect(result.reason).toMatch(
+      /^training diverged at epoch 1, step 2: weight of "2\.(weight|bias)" \(layer 2, Dense\) has -?Infinity$/,
+    );
+    expect(finite(model)).toBe(false);
+  });
+
+  it("can be turned off (checkFinite: false): training then runs on with NaN", async () => {
+    const { trainer, data } = setup(poisonedLoss(2));
+    const result = await trainer.fit(data, { epochs: 2, batchSize: 16, checkFinite: false });
+    expect(result.status).toBe("completed");
+  });
+
+  it("keeps the last good checkpoint: nothing of the diverged epoch is written", async () => {
+    const runDir = join(dir, "kept");
+    const { trainer, data } = setup(poisonedLoss(11)); // epoch 3, batch 3; checkpoints after epochs 1 and 2
+    const result = await trainer.fit(data, {
+      epochs: 5,
+      batchSize: 16,
+      callbacks: [new ModelCheckpoint(runDir)],
+    });
+    expect(result.status).toBe("failed");
+    const files = await readdir(join(runDir, RUN_FILES.checkpoints));
+    expect(files.filter((f) => !f.startsWith(".")).sort()).toEqual([
+      "epoch-0001.json",
+      "epoch-0001.safetensors",
+      "epoch-0002.json",
+      "epoch-0002.safetensors",
+      "latest.json",
+    ]);
+    const checkpoint = await loadLatestCheckpoint(runDir);
+    expect(checkpoint.state.epoch).toBe(2);
+    for (const t of checkpoint.tensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it("the CLI stops a diverging run by default: exit 1, one sentence on stderr, the checkpoint kept", async () => {
+    let stderr = "";
+    const code = await runCli(
+      [
+        "train",
+        "--dataset",
+        "spiral",
+        "--samples",
+        "300",
+        "--hidden",
+        "16",
+        "--epochs",
+        "5",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "1e6",
+        "--backend",
+        "js",
+        "--out-dir",
+        dir,
+        "--name",
+        "cli",
+        "--quiet",
+      ],
+      { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } },
+    );
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^error: training diverged at epoch \d+, step \d+: .+; (the last good checkpoint in .+ is kept|no checkpoint had been written yet) \(lower --lr or check the data\)\n$/,
+    );
+    const runDir = join(dir, "cli");
+    const results = JSON.parse(await readFile(join(runDir, RUN_FILES.results), "utf8")) as { status: string };
+    expect(results.status).toBe("failed");
+    if (stderr.includes("is kept")) {
+      const checkpoint = await loadLatestCheckpoint(runDir);
+      for (const t of checkpoint.tensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it("a model that diverged is not saved as the run's final model", async () => {
+    const files = await readdir(join(dir, "cli"));
+    expect(files).not.toContain(RUN_FILES.model);
+  });
+});
