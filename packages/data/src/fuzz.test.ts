@@ -1,24 +1,12 @@
+import { fuzzParameters } from "@backprop/test-kit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCsv } from "./csv.js";
 import { DataError } from "./errors.js";
 import { decodeIdx, encodeIdx, type IdxArray, type IdxDataType, parseIdx } from "./idx.js";
 
-function envInteger(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
-/**
- * A reproducible fuzz pass: a fixed seed and 300 runs per property in the normal test run;
- * `FUZZ_RUNS` sets the count (the package's `fuzz` script runs 10,000) and `FUZZ_SEED` the seed.
- */
-const RUNS = { seed: envInteger("FUZZ_SEED", 20240601, 0), numRuns: envInteger("FUZZ_RUNS", 300, 1) };
+/** A reproducible fuzz pass (seed and run count from FUZZ_SEED / FUZZ_RUNS; see @backprop/test-kit). */
+const RUNS = fuzzParameters();
 
 function onlyDataErrors(f: () => unknown): void {
   try {

@@ -1,3 +1,4 @@
+import { countingBackend, expectPrototypesUnchanged, prototypeSnapshot } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
   architectureOf,
@@ -9,7 +10,6 @@ import {
   mlp,
   modelFromArchitecture,
 } from "./index.js";
-import { countingBackend, expectPrototypesUnchanged, prototypeSnapshot } from "./test-utils/fuzz.js";
 
 const architecture = (model: unknown) => ({ format: "backprop.architecture", version: 1, model });
 const dense = (inFeatures: unknown, outFeatures: unknown) => ({ type: "Dense", inFeatures, outFeatures });

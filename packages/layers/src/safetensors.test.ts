@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fromArray, Rng, randomNormal, type Tensor, tensor } from "@backprop/tensor";
+import { countingBackend, expectPrototypesUnchanged, prototypeSnapshot } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
   Dense,
@@ -15,7 +16,6 @@ import {
   saveModelToBytes,
 } from "./index.js";
 import { fixturePath, readFixture } from "./test-utils/fixtures.js";
-import { countingBackend, expectPrototypesUnchanged, prototypeSnapshot } from "./test-utils/fuzz.js";
 
 function bytesOf(t: Tensor): Uint8Array {
   return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);

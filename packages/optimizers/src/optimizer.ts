@@ -31,8 +31,18 @@ export interface OptimizerStateDict {
 
 const FORMAT = "backprop.optimizer/1";
 
-function describe(p: { shape: readonly number[]; dtype: string }): string {
-  return `${p.dtype}[${p.shape.join(",")}]`;
+/** `float32[2,3]` for a parameter or a saved entry; a malformed saved entry is shown as JSON. */
+function describe(p: unknown): string {
+  const entry = p as { shape?: unknown; dtype?: unknown } | null;
+  if (
+    entry === null ||
+    typeof entry !== "object" ||
+    !Array.isArray(entry.shape) ||
+    typeof entry.dtype !== "string"
+  ) {
+    return JSON.stringify(p)?.slice(0, 80) ?? String(p);
+  }
+  return `${entry.dtype}[${entry.shape.join(",")}]`;
 }
 
 /**
@@ -174,7 +184,12 @@ export class Optimizer {
     if (!isJsonObject(dict) || dict.format !== FORMAT) {
       throw new StateDictError(`loadStateDict: not an optimizer state dict (expected format "${FORMAT}")`);
     }
-    const saved = dict.optimizer;
+    const saved: unknown = dict.optimizer;
+    if (saved !== null && !(isJsonObject(saved) && typeof saved.type === "string")) {
+      throw new StateDictError(
+        `loadStateDict: "optimizer" must be null or { type, options }, got ${describe(saved)}`,
+      );
+    }
     const own = this.transform.spec;
     if (saved !== null && own !== undefined && saved.type !== own.type) {
       throw new StateDictError(
@@ -192,7 +207,10 @@ export class Optimizer {
       if (s === undefined)
         throw new StateDictError(`loadStateDict: the saved state has no parameter "${p.name}"`);
       const ok =
-        s.dtype === p.value.dtype && Array.isArray(s.shape) && s.shape.join(",") === p.value.shape.join(",");
+        isJsonObject(s) &&
+        s.dtype === p.value.dtype &&
+        Array.isArray(s.shape) &&
+        s.shape.join(",") === p.value.shape.join(",");
       if (!ok) {
         throw new StateDictError(
           `loadStateDict: parameter "${p.name}": saved ${describe(s)}, this optimizer has ${describe(p.value)}`,

@@ -111,7 +111,18 @@ export function restoreState(target: unknown, json: unknown, path: string, write
   }
   if (isStateful(target)) {
     if (!isJsonObject(json)) throw new StateDictError(`loadStateDict: ${path}: expected an object`);
-    if (write) target.loadStateDict(json);
+    if (write) {
+      target.loadStateDict(json);
+    } else {
+      // The checking pass writes nothing: a stateful child (a schedule) validates by loading, then
+      // gets its own state back, so a refused state never leaves earlier buffers overwritten.
+      const current = target.stateDict();
+      try {
+        target.loadStateDict(json);
+      } finally {
+        target.loadStateDict(current);
+      }
+    }
     return target;
   }
   if (Array.isArray(target)) {

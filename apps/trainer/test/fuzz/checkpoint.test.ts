@@ -15,14 +15,14 @@ import { LayerError, mlp } from "@backprop/layers";
 import { CrossEntropyLoss, LossError } from "@backprop/losses";
 import { adam, Optimizer, OptimizerError, reduceLrOnPlateau } from "@backprop/optimizers";
 import { Rng, TensorError } from "@backprop/tensor";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countingBackend,
   expectPrototypesUnchanged,
   fuzzParameters,
   mutateJson,
   prototypeSnapshot,
-} from "../../../../packages/layers/src/test-utils/fuzz.js";
+} from "@backprop/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EarlyStopping, ReduceLROnPlateau } from "../../src/callbacks.js";
 import { TrainerError } from "../../src/errors.js";
 import { ModelCheckpoint } from "../../src/node-callbacks.js";

@@ -5,18 +5,19 @@
  * thousands deep and values JSON.stringify cannot print are tested in architecture.test.ts.)
  * `FUZZ_RUNS=10000 vitest run src/fuzz` (the `fuzz` script) for the long run.
  */
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { type Architecture, architectureOf, modelFromArchitecture } from "../architecture.js";
-import type { LayerConfig } from "../layer.js";
-import { encodeWeights, loadModelFromBytes, saveModelToBytes } from "../serialize.js";
+
 import {
   countingBackend,
   expectPrototypesUnchanged,
   fuzzParameters,
   prototypeSnapshot,
-  readOrLayerError,
-} from "../test-utils/fuzz.js";
+} from "@backprop/test-kit";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Architecture, architectureOf, modelFromArchitecture } from "../architecture.js";
+import type { LayerConfig } from "../layer.js";
+import { encodeWeights, loadModelFromBytes, saveModelToBytes } from "../serialize.js";
+import { readOrLayerError } from "../test-utils/fuzz.js";
 
 const RUNS = fuzzParameters();
 

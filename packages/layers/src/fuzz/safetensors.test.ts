@@ -5,17 +5,17 @@
  * `FUZZ_RUNS=10000 vitest run src/fuzz` (the `fuzz` script) for the long run.
  */
 import { fromArray, type Tensor } from "@backprop/tensor";
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { SafetensorsError } from "../errors.js";
-import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
 import {
   countingBackend,
   expectPrototypesUnchanged,
   fuzzParameters,
   prototypeSnapshot,
-  readOrLayerError,
-} from "../test-utils/fuzz.js";
+} from "@backprop/test-kit";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { SafetensorsError } from "../errors.js";
+import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
+import { readOrLayerError } from "../test-utils/fuzz.js";
 
 const RUNS = fuzzParameters();
 

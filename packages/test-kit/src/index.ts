@@ -1,0 +1,128 @@
+import { type Backend, createJsBackend, type Rng } from "@backprop/tensor";
+import { expect } from "vitest";
+
+/** An integer from the environment variable `name` (≥ min), or `fallback` when unset. */
+export function envInteger(name: string, fallback: number, min: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/**
+ * The parameters of every fuzz test: 300 seeded runs per property in the normal test run;
+ * `FUZZ_RUNS` sets the count (each package's `fuzz` script, run by the root `pnpm fuzz`, uses
+ * 10,000) and `FUZZ_SEED` the seed (a failure prints the seed that reproduces it).
+ */
+export function fuzzParameters(): { seed: number; numRuns: number } {
+  return { seed: envInteger("FUZZ_SEED", 20240601, 0), numRuns: envInteger("FUZZ_RUNS", 300, 1) };
+}
+
+/** A JS backend that counts the bytes its tensors are given, to show what a reader allocates. */
+export function countingBackend(): { backend: Backend; allocatedBytes: () => number } {
+  const base = createJsBackend();
+  let bytes = 0;
+  const backend: Backend = {
+    ...base,
+    allocate(dtype, length) {
+      bytes += length * (dtype === "float64" ? 8 : 4);
+      return base.allocate(dtype, length);
+    },
+  };
+  return { backend, allocatedBytes: () => bytes };
+}
+
+/**
+ * The own properties (name and value or getter) of the prototypes a pollution attack writes to:
+ * Object.prototype, Array.prototype and Function.prototype.
+ */
+export function prototypeSnapshot(): [string, unknown][][] {
+  return [Object.prototype, Array.prototype, Function.prototype].map((prototype) =>
+    Object.entries(Object.getOwnPropertyDescriptors(prototype)).map(([name, d]) => [name, d.value ?? d.get]),
+  );
+}
+
+/** Asserts that no prototype gained, lost or changed a property since `before` was taken. */
+export function expectPrototypesUnchanged(before: [string, unknown][][]): void {
+  expect(prototypeSnapshot()).toEqual(before);
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Values a forged file puts anywhere: edges of the number ranges, wrong types, prototype-keyed objects. */
+function forgedValue(rng: Rng): Json {
+  const pick = <T>(options: readonly T[]): T => options[rng.int(options.length)]!;
+  switch (rng.int(8)) {
+    case 0:
+      return pick([-1, 0, 0.5, 1, 2, 3, 1e308, -1e308, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 60, -(2 ** 53)]);
+    case 1:
+      return pick(["NaN", "Infinity", "-0", "", "x", "epoch-0002.safetensors", "../../etc/passwd", "/abs"]);
+    case 2:
+      return pick([null, true, false]);
+    case 3:
+      return [];
+    case 4:
+      return {};
+    case 5:
+      return Array.from({ length: rng.int(5) }, () => rng.int(10));
+    case 6:
+      return withKey({}, pick(["__proto__", "constructor", "prototype"]), { polluted: true });
+    default:
+      return rng.uniformIn(-10, 10);
+  }
+}
+
+/** `object` with an own property `key` (even "__proto__"), as JSON.parse would make it. */
+function withKey(object: { [key: string]: Json }, key: string, value: Json): { [key: string]: Json } {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  return object;
+}
+
+/** Every container in a JSON tree with its keys, to pick mutation sites from. */
+function containers(root: Json): { [key: string]: Json }[] {
+  const out: { [key: string]: Json }[] = [];
+  const pending: Json[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== "object" || node === null) continue;
+    out.push(node as { [key: string]: Json });
+    for (const child of Object.values(node)) pending.push(child);
+  }
+  return out;
+}
+
+/**
+ * 1–3 structural edits of a JSON text, drawn from `rng` (for fuzzing readers of JSON state without
+ * fast-check's arbitraries): replace a value with a forged one, delete or add a key (prototype keys
+ * included, as own keys, as JSON.parse makes them), or resize a list.
+ */
+export function mutateJson(text: string, rng: Rng): string {
+  const root = JSON.parse(text) as Json;
+  for (let edits = 1 + rng.int(3); edits > 0; edits--) {
+    const all = containers(root);
+    const node = all[rng.int(all.length)]!;
+    const keys = Object.keys(node);
+    const key = keys.length > 0 ? keys[rng.int(keys.length)]! : "0";
+    switch (rng.int(5)) {
+      case 0:
+      case 1:
+        node[key] = forgedValue(rng);
+        break;
+      case 2:
+        if (Array.isArray(node)) node.pop();
+        else delete node[key];
+        break;
+      case 3:
+        if (Array.isArray(node)) node.push(forgedValue(rng));
+        else withKey(node, ["__proto__", "constructor", "prototype", "extra"][rng.int(4)]!, forgedValue(rng));
+        break;
+      default:
+        if (Array.isArray(node)) node.splice(0, node.length, ...node.slice(0, rng.int(node.length + 1)));
+        else node[key] = JSON.parse(JSON.stringify(node[key] ?? null)) as Json;
+    }
+  }
+  return JSON.stringify(root);
+}
