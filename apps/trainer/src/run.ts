@@ -164,12 +164,6 @@ export async function runTraining(
   const checkpoint = options.resume === undefined ? undefined : await loadLatestCheckpoint(runDir, backend);
 
   const log = options.log ?? (() => undefined);
-  const opaqueRandom = model.layers.some((layer) => layer.type === "Dropout" && !("rngState" in layer));
-  if (checkpoint !== undefined && opaqueRandom) {
-    log(
-      "warning: this Dropout layer does not expose its random state, so the dropout masks after the resume differ from an uninterrupted run (the result is not bitwise identical)",
-    );
-  }
   const callbacks: Callback[] = [];
   if (options.progress !== undefined) callbacks.push(new ProgressLogger({ stream: options.progress }));
   if (config.earlyStopping !== null) callbacks.push(new EarlyStopping(config.earlyStopping));

@@ -100,12 +100,13 @@ describe("resume", () => {
     await expect(loadLatestCheckpoint(runDir)).rejects.toThrow(/checkpoint weights .* are damaged/);
   });
 
-  it("runTraining paused after an epoch and resumed writes the same final model as an uninterrupted run", async () => {
+  it("runTraining paused after an epoch and resumed writes the same final model as an uninterrupted run, Dropout included", async () => {
     const config = parseTrainConfig(
       {
         dataset: "spiral",
         samples: 240,
         hidden: [16, 16],
+        dropout: 0.2,
         epochs: 4,
         batchSize: 16,
         learningRate: 0.01,
