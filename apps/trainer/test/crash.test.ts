@@ -8,16 +8,13 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { Rng } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasCheckpoint, loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
+import { CLI_NODE_ARGS } from "./cli-process.js";
 
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const KILLS = 20;
 
 /** A tiny problem with many short epochs: a checkpoint every epoch, so kills land between and during them. */
@@ -51,7 +48,7 @@ interface Exit {
 /** Starts the real CLI; kills it with SIGKILL after `killAfterMs` unless it has exited by then. */
 function backprop(args: readonly string[], killAfterMs = Number.POSITIVE_INFINITY): Promise<Exit> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--conditions=@backprop/source", "--import", TSX, CLI, ...args], {
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, NO_COLOR: "1" },
   });

@@ -1,28 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { EXAMPLE_DATASETS_DIR } from "@backprop/data/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBackprop } from "./cli-process.js";
 
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const IRIS = join(EXAMPLE_DATASETS_DIR, "iris.csv");
 const STACKLOSS = join(EXAMPLE_DATASETS_DIR, "stackloss.csv");
 
-function backprop(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--conditions=@backprop/source", "--import", TSX, CLI, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1" } },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
-    );
-  });
-}
+const backprop = runBackprop;
 
 let cwd: string;
 beforeAll(async () => {

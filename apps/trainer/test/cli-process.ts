@@ -1,0 +1,28 @@
+import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+/** Node arguments that start the real `backprop` entry point from its TypeScript sources (tsx). */
+export const CLI_NODE_ARGS: readonly string[] = ["--conditions=@backprop/source", "--import", TSX, CLI];
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `backprop ...args` in `cwd` as a child process and collects its exit code and output. */
+export function runBackprop(cwd: string, ...args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...CLI_NODE_ARGS, ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
+    );
+  });
+}
