@@ -1,18 +1,9 @@
+import { ACTIVATION_NAMES } from "@backprop/layers";
 import * as v from "valibot";
 import { TrainerError } from "./errors.js";
 
-const ACTIVATIONS = [
-  "identity",
-  "sigmoid",
-  "tanh",
-  "relu",
-  "leakyRelu",
-  "elu",
-  "gelu",
-  "geluTanh",
-  "softplus",
-  "silu",
-] as const;
+/** Hidden-layer activations: every elementwise one (softmax and log-softmax are output functions). */
+const ACTIVATIONS = ACTIVATION_NAMES.filter((name) => name !== "softmax" && name !== "logSoftmax");
 /** The optimizers `backprop train --optimizer` knows (momentum and nesterov are SGD variants). */
 export const OPTIMIZERS = [
   "sgd",

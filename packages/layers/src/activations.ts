@@ -283,19 +283,23 @@ export class LogSoftmax extends BaseLayer {
 }
 
 /** The activations `activation()` and `mlp()` accept by name. */
-export type ActivationName =
-  | "identity"
-  | "sigmoid"
-  | "tanh"
-  | "relu"
-  | "leakyRelu"
-  | "elu"
-  | "gelu"
-  | "geluTanh"
-  | "softplus"
-  | "silu"
-  | "softmax"
-  | "logSoftmax";
+export const ACTIVATION_NAMES = [
+  "identity",
+  "sigmoid",
+  "tanh",
+  "relu",
+  "leakyRelu",
+  "elu",
+  "gelu",
+  "geluTanh",
+  "softplus",
+  "silu",
+  "softmax",
+  "logSoftmax",
+] as const;
+
+/** One of `ACTIVATION_NAMES`. */
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 
 /** An activation by name, or with its options. */
 export type ActivationSpec =

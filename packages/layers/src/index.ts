@@ -23,6 +23,7 @@ export {
   tanhDerivative,
 } from "./activation-functions.js";
 export {
+  ACTIVATION_NAMES,
   type ActivationName,
   type ActivationSpec,
   activation,

@@ -3,7 +3,7 @@ import { registerGradcheckMatchers } from "@backprop/gradcheck/vitest";
 import { Rng, randomNormal, randomUniform, type Tensor, tensor, zeros } from "@backprop/tensor";
 import { describe, expect, it } from "vitest";
 import {
-  type ActivationName,
+  ACTIVATION_NAMES,
   architectureOf,
   Dense,
   Dropout,
@@ -21,20 +21,7 @@ import { STRICT } from "./test-utils/gradcheck.js";
 
 registerGradcheckMatchers(expect);
 
-const ACTIVATIONS: ActivationName[] = [
-  "identity",
-  "sigmoid",
-  "tanh",
-  "relu",
-  "leakyRelu",
-  "elu",
-  "gelu",
-  "geluTanh",
-  "softplus",
-  "silu",
-  "softmax",
-  "logSoftmax",
-];
+const ACTIVATIONS = ACTIVATION_NAMES;
 
 describe("mlp()", () => {
   it("mirrors the notes' L-layer net: Dense(I_l → I_{l+1}) with h^(l) between, names as nn.Sequential", () => {
