@@ -147,7 +147,7 @@ async function setup(): Promise<Trainer> {
         const x = onBackend(batch.features, backend, inputs);
         zeroGrad();
         lossSum += loss.forward(model.forward(x), batch.targets);
-        model.backward(loss.backward());
+        model.backwardParameters(loss.backward());
         update();
         samples += batch.size;
       }

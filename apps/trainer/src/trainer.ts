@@ -1,5 +1,5 @@
 import { BatchIterator, type BatchIteratorState, type Dataset, datasetSize } from "@backprop/data";
-import { type Layer, loadWeights } from "@backprop/layers";
+import { accumulateParameterGradients, type Layer, loadWeights } from "@backprop/layers";
 import type { LrSchedule, Optimizer, OptimizerStateDict } from "@backprop/optimizers";
 import { type Parameter, type Rng, type Tensor, zeros } from "@backprop/tensor";
 import type { BatchLogs, Callback, Checkpoint, FitResult, StopStatus, TrainingContext } from "./callback.js";
@@ -384,7 +384,7 @@ export class Trainer {
         const y = this.model.forward(batch.features);
         const loss = this.loss.forward(y, batch.targets);
         accumulators.update(loss, y, batch.targets, batch.size);
-        this.model.backward(this.loss.backward());
+        accumulateParameterGradients(this.model, this.loss.backward());
         let diverged = checkFinite ? divergence(this.model, parameters, loss, "gradient") : undefined;
         if (diverged === undefined) {
           optimizer.step();

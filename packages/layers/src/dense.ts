@@ -109,10 +109,21 @@ export class Dense extends BaseLayer {
    *   that the activation before this layer multiplies by h′.
    */
   backward(delta: Tensor): Tensor {
+    const z = this.accumulateGradients(delta);
+    return matmul(delta, this.weight.value, { out: this.buffers.get("dx", z.shape, z) });
+  }
+
+  /** ∂E/∂W += δᵀ·z and ∂E/∂b += Σ_n δ_n only: no δ·W, for a first layer whose input is data. */
+  backwardParameters(delta: Tensor): void {
+    this.accumulateGradients(delta);
+  }
+
+  /** Checks δ against the last forward, accumulates ∂E/∂W and ∂E/∂b, and returns that forward's input z. */
+  private accumulateGradients(delta: Tensor): Tensor {
     const z = this.checkBackward(this.input, delta, [this.input?.shape[0] ?? 0, this.outFeatures]);
     matmul(delta, z, { transposeA: true, beta: 1, out: this.weight.grad });
     if (this.bias !== undefined) sumAxis0(delta, this.bias.grad, true);
-    return matmul(delta, this.weight.value, { out: this.buffers.get("dx", z.shape, z) });
+    return z;
   }
 
   override parameters(): Parameter[] {

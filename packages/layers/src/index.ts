@@ -82,7 +82,14 @@ export {
   uniformInit,
   zerosInit,
 } from "./init.js";
-export { BaseLayer, type JsonValue, type Layer, type LayerConfig, type Module } from "./layer.js";
+export {
+  accumulateParameterGradients,
+  BaseLayer,
+  type JsonValue,
+  type Layer,
+  type LayerConfig,
+  type Module,
+} from "./layer.js";
 export { type MlpOptions, mlp } from "./mlp.js";
 export {
   type BuildContext,

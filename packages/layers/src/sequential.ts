@@ -1,6 +1,6 @@
 import type { Parameter, Tensor } from "@backprop/tensor";
 import { LayerError } from "./errors.js";
-import type { LayerConfig, Module } from "./layer.js";
+import { accumulateParameterGradients, type LayerConfig, type Module } from "./layer.js";
 
 /**
  * Layers applied in order: forward runs them first to last, backward last to first, each
@@ -38,6 +38,19 @@ export class Sequential implements Module {
     let delta = dy;
     for (let i = this.layers.length - 1; i >= 0; i--) delta = this.layers[i]!.backward(delta);
     return delta;
+  }
+
+  /**
+   * The parameter gradients of `backward(dy)` without dE/dx: δ flows down to the lowest layer that
+   * has parameters, which accumulates them through its own `backwardParameters` when it has one;
+   * layers below it (no parameters) are not visited. What a training step needs.
+   */
+  backwardParameters(dy: Tensor): void {
+    const lowest = this.layers.findIndex((layer) => layer.parameters().length > 0);
+    if (lowest < 0) return;
+    let delta = dy;
+    for (let i = this.layers.length - 1; i > lowest; i--) delta = this.layers[i]!.backward(delta);
+    accumulateParameterGradients(this.layers[lowest]!, delta);
   }
 
   parameters(): Parameter[] {
