@@ -144,6 +144,21 @@ describe("decodeIdx", () => {
     );
   });
 
+  it("stops decompressing at maxBytes, so a small forged .gz cannot exhaust memory", async () => {
+    const big = encodeIdx({ type: "uint8", shape: [1 << 20], data: new Uint8Array(1 << 20) });
+    const zipped = await gzip(big);
+    expect(zipped.length).toBeLessThan(1 << 12);
+    expect((await decodeIdx(zipped)).data.length).toBe(1 << 20);
+    await expect(decodeIdx(zipped, { file: "bomb.gz", maxBytes: 1 << 16 })).rejects.toThrow(
+      new DataError(
+        "decodeIdx",
+        "gzip input decompresses to more than maxBytes = 65536 bytes; pass a larger maxBytes if the file is genuine",
+        { file: "bomb.gz" },
+      ),
+    );
+    await expect(decodeIdx(zipped, { maxBytes: 1.5 })).rejects.toThrow("maxBytes must be a positive integer");
+  });
+
   it("validates the decompressed bytes", async () => {
     await expect(decodeIdx(await gzip(HAND_MADE.slice(0, -2)), { file: "y.gz" })).rejects.toThrow(
       /y.gz, byte offset 12: .*got 4/,

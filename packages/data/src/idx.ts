@@ -15,6 +15,31 @@ export interface IdxArray {
 export interface IdxReadOptions {
   /** Names the input in error messages. */
   file?: string;
+  /**
+   * The most bytes gzipped input may decompress to (default `DEFAULT_MAX_IDX_BYTES`, 1 GiB: twenty
+   * times MNIST's training images), so a small forged .gz cannot exhaust memory.
+   */
+  maxBytes?: number;
+}
+
+/** The default bound on decompressed IDX bytes: 1 GiB. */
+export const DEFAULT_MAX_IDX_BYTES = 2 ** 30;
+
+/** `options.maxBytes` checked, or the default. */
+export function maxIdxBytes(op: string, options: IdxReadOptions): number {
+  const max = options.maxBytes ?? DEFAULT_MAX_IDX_BYTES;
+  if (!Number.isSafeInteger(max) || max < 1)
+    throw new DataError(op, `maxBytes must be a positive integer, got ${max}`);
+  return max;
+}
+
+/** The error for gzipped input that decompresses to more than `max` bytes. */
+export function tooLargeError(op: string, max: number, location: { file?: string }): DataError {
+  return new DataError(
+    op,
+    `gzip input decompresses to more than maxBytes = ${max} bytes; pass a larger maxBytes if the file is genuine`,
+    location,
+  );
 }
 
 interface IdxTypeInfo {
@@ -142,14 +167,31 @@ export async function decodeIdx(bytes: Uint8Array, options: IdxReadOptions = {})
       location,
     );
   }
-  let raw: Uint8Array;
+  const max = maxIdxBytes("decodeIdx", options);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    const reader = new Blob([bytes as Uint8Array<ArrayBuffer>])
       .stream()
-      .pipeThrough(new DecompressionStream("gzip"));
-    raw = new Uint8Array(await new Response(stream).arrayBuffer());
+      .pipeThrough(new DecompressionStream("gzip"))
+      .getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      total += chunk.value.length;
+      if (total > max) {
+        await reader.cancel();
+        throw tooLargeError("decodeIdx", max, location);
+      }
+      chunks.push(chunk.value);
+    }
   } catch (cause) {
+    if (cause instanceof DataError) throw cause;
     throw new DataError("decodeIdx", `gzip decompression failed: ${String(cause)}`, location, { cause });
+  }
+  const raw = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    raw.set(chunk, offset);
+    offset += chunk.length;
   }
   return parseIdx(raw, options);
 }

@@ -15,6 +15,7 @@ export {
 } from "./dataset.js";
 export { DataError, type DataErrorLocation } from "./errors.js";
 export {
+  DEFAULT_MAX_IDX_BYTES,
   decodeIdx,
   encodeIdx,
   type IdxArray,

@@ -51,6 +51,17 @@ describe("readIdxFile", () => {
       /readIdxFile: .*missing: cannot read the file: ENOENT/,
     );
   });
+
+  it("refuses gzip input that decompresses to more than maxBytes, before holding it", () => {
+    const big = encodeIdx({ type: "uint8", shape: [1 << 20], data: new Uint8Array(1 << 20) });
+    const path = join(dir, "bomb.idx.gz");
+    writeFileSync(path, gzipSync(big));
+    expect(readIdxFile(path).data.length).toBe(1 << 20);
+    expect(() => readIdxFile(path, { maxBytes: 1 << 19 })).toThrow(
+      `readIdxFile: ${path}: gzip input decompresses to more than maxBytes = 524288 bytes`,
+    );
+    expect(() => readIdxFile(path, { maxBytes: 0 })).toThrow("maxBytes must be a positive integer, got 0");
+  });
 });
 
 describe("loadFashionMnist / loadMnist from IDX directories", () => {

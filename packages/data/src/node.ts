@@ -10,7 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { type CsvOptions, parseCsv } from "./csv.js";
 import type { ClassificationDataset, Dataset, RegressionDataset } from "./dataset.js";
 import { DataError } from "./errors.js";
-import { type IdxArray, isGzip, parseIdx } from "./idx.js";
+import { type IdxArray, type IdxReadOptions, isGzip, maxIdxBytes, parseIdx, tooLargeError } from "./idx.js";
 import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxDatasetOptions, idxDataset } from "./idx-dataset.js";
 
 function readBytes(op: string, path: string): Uint8Array {
@@ -21,13 +21,19 @@ function readBytes(op: string, path: string): Uint8Array {
   }
 }
 
-/** Reads an IDX file, gzipped (detected by its 1f 8b magic, undone with zlib) or raw. */
-export function readIdxFile(path: string): IdxArray {
+/**
+ * Reads an IDX file, gzipped (detected by its 1f 8b magic, undone with zlib, at most
+ * `options.maxBytes` decompressed) or raw.
+ */
+export function readIdxFile(path: string, options: Pick<IdxReadOptions, "maxBytes"> = {}): IdxArray {
+  const max = maxIdxBytes("readIdxFile", options);
   let bytes = readBytes("readIdxFile", path);
   if (isGzip(bytes)) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: max });
     } catch (cause) {
+      if ((cause as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE")
+        throw tooLargeError("readIdxFile", max, { file: path });
       throw new DataError(
         "readIdxFile",
         `gzip decompression failed: ${(cause as Error).message}`,
