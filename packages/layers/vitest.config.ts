@@ -1,1 +1,1 @@
-export { default } from "../../vitest.shared.js";
+export { backendProjects as default } from "../../vitest.shared.js";

@@ -22,10 +22,11 @@ const OUT = 300;
 const IN = 200;
 const fans = { fanIn: IN, fanOut: OUT };
 
+/** The initialised values, copied out (a view into wasm memory dies when the next allocation grows it). */
 function sample(init: Initializer): Float64Array {
   const t = zeros([OUT, IN], { dtype: "float64" });
   init(t, new Rng(1), fans);
-  return t.data as Float64Array;
+  return Float64Array.from(t.data);
 }
 
 function stats(data: Float64Array): { mean: number; std: number; min: number; max: number } {

@@ -14,8 +14,9 @@ import {
   writeSafetensorsFile,
 } from "./node.js";
 
+/** A copy of the tensor's bytes (on the wasm backend a view dies when the memory grows). */
 function bytesOf(t: Tensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
 }
 
 let dir = "";

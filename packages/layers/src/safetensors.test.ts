@@ -17,8 +17,9 @@ import {
 } from "./index.js";
 import { fixturePath, readFixture } from "./test-utils/fixtures.js";
 
+/** A copy of the tensor's bytes (on the wasm backend a view dies when the memory grows). */
 function bytesOf(t: Tensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
 }
 
 /** A file with a raw header (object → JSON, or a string as is) and data section. */

@@ -55,10 +55,14 @@ beforeAll(async () => {
   wasm = await createWasmBackend({ relaxed: false });
 });
 
-/** A weight [6, 5] and a bias [5] on `backend`, the same values on every backend. */
+/**
+ * A weight [6, 5] and a bias [5] on `backend`, the same values on every backend (drawn on jsBackend
+ * in either test project: fromArray on jsBackend wraps what it is given, which must not be a
+ * view of wasm memory).
+ */
 function model(backend: Backend, dtype: DType = "float32"): Parameter[] {
-  const weight = randomNormal([6, 5], new Rng(1), { dtype });
-  const bias = randomNormal([5], new Rng(2), { dtype });
+  const weight = randomNormal([6, 5], new Rng(1), { dtype, backend: jsBackend });
+  const bias = randomNormal([5], new Rng(2), { dtype, backend: jsBackend });
   return [
     parameter("0.weight", fromArray(weight.data, weight.shape, { backend })),
     parameter("0.bias", fromArray(bias.data, bias.shape, { backend })),

@@ -1,3 +1,5 @@
+import { zeros } from "@backprop/tensor";
+import { expectProjectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
   adadelta,
@@ -15,6 +17,10 @@ import {
   sgd,
 } from "./index.js";
 import { checkOptimizer, countTypedArrayAllocations } from "./testing/index.js";
+
+it("runs on the test project's backend (js or wasm): the kit's parameters are made by zeros", () => {
+  expectProjectBackend(zeros([1]).backend);
+});
 
 describe("every built-in optimizer passes the conformance kit", () => {
   const cases = [

@@ -21,6 +21,17 @@ export function fuzzParameters(): { seed: number; numRuns: number } {
   return { seed: envInteger("FUZZ_SEED", 20240601, 0), numRuns: envInteger("FUZZ_RUNS", 300, 1) };
 }
 
+/**
+ * Asserts that `backend` (say, a Dense layer's weights' backend, made without a `backend` option)
+ * is the one the running test project stands for: `jsBackend` in the `js` project, the wasm backend
+ * in the `wasm` project (`BACKPROP_TEST_BACKEND`, see vitest.shared.ts), so a harness that silently
+ * stopped switching backends fails.
+ */
+export function expectProjectBackend(backend: Backend): void {
+  const project = process.env.BACKPROP_TEST_BACKEND ?? "js";
+  expect(backend.name, `the ${project} test project`).toMatch(project === "wasm" ? /^wasm-simd$/ : /^js$/);
+}
+
 /** A JS backend that counts the bytes its tensors are given, to show what a reader allocates. */
 export function countingBackend(): { backend: Backend; allocatedBytes: () => number } {
   const base = createJsBackend();
