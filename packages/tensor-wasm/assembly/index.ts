@@ -28,15 +28,26 @@ function madd(a: v128, b: v128, acc: v128): v128 {
 }
 
 /**
- * Packs rows p0..p0+kc of op(B) into ⌈n/8⌉ panels of kc×8 floats, zero-padded on the right:
- * panel q holds P[p·8 + jj] = op(B)(p0 + p, 8q + jj). op(B) = B (k×n, B(p,j) = b[p·n + j]) or
- * Bᵀ (B stored n×k, Bᵀ(p,j) = b[j·k + p]); the transposed case moves 4×4 blocks through shuffles.
+ * Packs rows p0..p0+kc, columns jStart..jEnd of op(B) into ⌈(jEnd − jStart)/8⌉ panels of kc×8 floats,
+ * zero-padded on the right: panel q holds P[p·8 + jj] = op(B)(p0 + p, jStart + 8q + jj).
+ * op(B) = B (k×n, B(p,j) = b[p·n + j]) or Bᵀ (B stored n×k, Bᵀ(p,j) = b[j·k + p]); the transposed
+ * case moves 4×4 blocks through shuffles.
  */
-function packB(transB: bool, n: i32, k: i32, b: usize, p0: i32, kc: i32, dst: usize): void {
-  const panels = (n + NR - 1) / NR;
+function packB(
+  transB: bool,
+  n: i32,
+  k: i32,
+  b: usize,
+  p0: i32,
+  kc: i32,
+  jStart: i32,
+  jEnd: i32,
+  dst: usize,
+): void {
+  const panels = (jEnd - jStart + NR - 1) / NR;
   for (let q = 0; q < panels; q++) {
-    const j0 = q * NR;
-    const w = min(NR, n - j0);
+    const j0 = jStart + q * NR;
+    const w = min(NR, jEnd - j0);
     const panel = dst + ((<usize>q * <usize>kc * NR) << 2);
     if (!transB) {
       for (let p = 0; p < kc; p++) {
@@ -203,10 +214,12 @@ function kernel1x8(
 }
 
 /**
- * gemm on rows [i0, i1) of C: C ← α·op(A)·op(B) + β·C, op(A) m×k, op(B) k×n, C m×n row-major.
+ * gemm on the block rows [i0, i1) × columns [j0, j1) of C: C ← α·op(A)·op(B) + β·C, op(A) m×k,
+ * op(B) k×n, C m×n row-major; j0 is a multiple of 8 (a panel boundary).
  * op(A) = A (stored m×k: A(i,p) = a[i·k + p]) or Aᵀ (stored k×m: Aᵀ(i,p) = a[p·m + i]), read through
- * strides; op(B) is packed per block of KC rows into `scratch` (gemmScratchBytes(n, k) bytes).
- * Blocks after the first accumulate with β = 1. β = 0 means C is not read.
+ * strides; columns j0..j1 of op(B) are packed per block of KC rows into `scratch`
+ * (gemmScratchBytes(j1 − j0, k) bytes). Blocks after the first accumulate with β = 1. β = 0 means C is
+ * not read. Element C_ij gets the same instruction sequence whichever block it is computed in.
  */
 export function gemmF32(
   transA: bool,
@@ -221,30 +234,32 @@ export function gemmF32(
   c: usize,
   i0: i32,
   i1: i32,
+  j0: i32,
+  j1: i32,
   scratch: usize,
 ): void {
   const rsA: usize = transA ? 4 : (<usize>k) << 2;
   const csA: usize = transA ? (<usize>m) << 2 : 4;
   const ldc: usize = (<usize>n) << 2;
-  const panels = (n + NR - 1) / NR;
+  const panels = (j1 - j0 + NR - 1) / NR;
   const tmp = scratch + ((<usize>panels * <usize>min(KC, k) * NR) << 2);
   let p0 = 0;
   do {
     const kc = min(KC, k - p0);
     const blockBeta: f32 = p0 === 0 ? beta : 1;
-    packB(transB, n, k, b, p0, kc, scratch);
+    packB(transB, n, k, b, p0, kc, j0, j1, scratch);
     const aBlock = a + <usize>p0 * csA;
     for (let q = 0; q < panels; q++) {
-      const j0 = q * NR;
-      const w = min(NR, n - j0);
+      const jq = j0 + q * NR;
+      const w = min(NR, j1 - jq);
       const panel = scratch + ((<usize>q * <usize>kc * NR) << 2);
       let i = i0;
       for (; i + 4 <= i1; i += 4) {
-        const cTile = c + <usize>i * ldc + ((<usize>j0) << 2);
+        const cTile = c + <usize>i * ldc + ((<usize>jq) << 2);
         kernel4x8(kc, aBlock + <usize>i * rsA, rsA, csA, panel, cTile, ldc, w, alpha, blockBeta, tmp);
       }
       for (; i < i1; i++) {
-        const cRow = c + <usize>i * ldc + ((<usize>j0) << 2);
+        const cRow = c + <usize>i * ldc + ((<usize>jq) << 2);
         kernel1x8(kc, aBlock + <usize>i * rsA, csA, panel, cRow, w, alpha, blockBeta, tmp);
       }
     }
@@ -252,14 +267,9 @@ export function gemmF32(
   } while (p0 < k);
 }
 
-/** Bias broadcast: out[i, j] = x[i, j] + v[j] for an m×n matrix x (out may be x). */
-export function addRowVectorF32(m: i32, n: i32, x: usize, v: usize, out: usize): void {
-  biasActivationF32(m, n, x, v, 0, out);
-}
-
 /**
- * Dense-layer forward epilogue: out[i, j] = h(x[i, j] + v[j]), h = identity (act 0) or
- * ReLU max(x, 0) (act 1); v = 0 means no bias. out may be x.
+ * Dense-layer forward epilogue: out[i, j] = h(x[i, j] + v[j]), h = identity (act 0: the bias
+ * broadcast of addRowVector) or ReLU max(x, 0) (act 1); v = 0 means no bias. out may be x.
  */
 export function biasActivationF32(m: i32, n: i32, x: usize, v: usize, act: i32, out: usize): void {
   const zero = f32x4.splat(0);
@@ -489,5 +499,146 @@ export function adamF32(
     store<f32>(m + at, mv);
     store<f32>(v + at, vv);
     store<f32>(w + at, wv - (stepSize * mv) / (sqrt(vv) * invSqrtBc2 + eps));
+  }
+}
+
+/** What a job descriptor asks for (its slot 0); see runChunk. */
+const JOB_GEMM: i32 = 0;
+const JOB_BIAS_ACTIVATION: i32 = 1;
+const JOB_RELU_BACKWARD: i32 = 2;
+const JOB_SGD: i32 = 3;
+const JOB_ADAM: i32 = 4;
+
+/** Slot i of a job descriptor (an array of f64 in linear memory). */
+function slot(job: usize, i: i32): f64 {
+  return load<f64>(job + ((<usize>i) << 3));
+}
+
+/** A pointer slot of a job, advanced by `bytes` (a null pointer stays null). */
+function pointerSlot(job: usize, i: i32, bytes: usize): usize {
+  const pointer = <usize>slot(job, i);
+  return pointer === 0 ? 0 : pointer + bytes;
+}
+
+/**
+ * Runs chunk `chunk` of the job at `job`: slot 0 the kind, then the kernel's arguments, then the
+ * chunk size. The chunks of a job are disjoint parts of its output, so threads can run them in any
+ * order and each output element is computed exactly as by the whole-range kernel:
+ * - gemm [kind, transA, transB, m, n, k, α, a, b, β, c, rowStep, colStep]: chunk (r, q) of the grid
+ *   of rowStep × colStep blocks of C, numbered row-major (colStep a multiple of 8);
+ * - biasActivation [kind, m, n, x, v, act, out, step]: rows [s, s + step) of x, or columns when m = 1;
+ * - reluBackward [kind, length, a, g, out, step], sgd [kind, length, w, g, vel, lr, momentum,
+ *   weightDecay, nesterov, step], adam [kind, length, w, g, m, v, β1, β2, 1 − β1, 1 − β2, ε,
+ *   weightDecay, decayFactor, stepSize, invSqrtBc2, step]: elements [s, s + step), s a multiple of 4.
+ */
+export function runChunk(job: usize, chunk: i32, scratch: usize): void {
+  const kind = <i32>slot(job, 0);
+  if (kind === JOB_GEMM) {
+    const m = <i32>slot(job, 3);
+    const n = <i32>slot(job, 4);
+    const rowStep = <i32>slot(job, 11);
+    const colStep = <i32>slot(job, 12);
+    const colChunks = (n + colStep - 1) / colStep;
+    const i0 = (chunk / colChunks) * rowStep;
+    const j0 = (chunk % colChunks) * colStep;
+    gemmF32(
+      slot(job, 1) !== 0,
+      slot(job, 2) !== 0,
+      m,
+      n,
+      <i32>slot(job, 5),
+      <f32>slot(job, 6),
+      <usize>slot(job, 7),
+      <usize>slot(job, 8),
+      <f32>slot(job, 9),
+      <usize>slot(job, 10),
+      i0,
+      min(m, i0 + rowStep),
+      j0,
+      min(n, j0 + colStep),
+      scratch,
+    );
+    return;
+  }
+  if (kind === JOB_BIAS_ACTIVATION) {
+    const m = <i32>slot(job, 1);
+    const n = <i32>slot(job, 2);
+    const step = <i32>slot(job, 7);
+    const s = chunk * step;
+    const act = <i32>slot(job, 5);
+    if (m === 1) {
+      const bytes = (<usize>s) << 2;
+      const cols = min(step, n - s);
+      biasActivationF32(
+        1,
+        cols,
+        pointerSlot(job, 3, bytes),
+        pointerSlot(job, 4, bytes),
+        act,
+        pointerSlot(job, 6, bytes),
+      );
+    } else {
+      const bytes = (<usize>s * <usize>n) << 2;
+      const rows = min(step, m - s);
+      biasActivationF32(
+        rows,
+        n,
+        pointerSlot(job, 3, bytes),
+        pointerSlot(job, 4, 0),
+        act,
+        pointerSlot(job, 6, bytes),
+      );
+    }
+    return;
+  }
+  const length = <i32>slot(job, 1);
+  if (kind === JOB_RELU_BACKWARD) {
+    const step = <i32>slot(job, 5);
+    const s = chunk * step;
+    const bytes = (<usize>s) << 2;
+    reluBackwardF32(
+      min(step, length - s),
+      pointerSlot(job, 2, bytes),
+      pointerSlot(job, 3, bytes),
+      pointerSlot(job, 4, bytes),
+    );
+    return;
+  }
+  if (kind === JOB_SGD) {
+    const step = <i32>slot(job, 9);
+    const s = chunk * step;
+    const bytes = (<usize>s) << 2;
+    sgdF32(
+      min(step, length - s),
+      pointerSlot(job, 2, bytes),
+      pointerSlot(job, 3, bytes),
+      pointerSlot(job, 4, bytes),
+      <f32>slot(job, 5),
+      <f32>slot(job, 6),
+      <f32>slot(job, 7),
+      slot(job, 8) !== 0,
+    );
+    return;
+  }
+  if (kind === JOB_ADAM) {
+    const step = <i32>slot(job, 15);
+    const s = chunk * step;
+    const bytes = (<usize>s) << 2;
+    adamF32(
+      min(step, length - s),
+      pointerSlot(job, 2, bytes),
+      pointerSlot(job, 3, bytes),
+      pointerSlot(job, 4, bytes),
+      pointerSlot(job, 5, bytes),
+      <f32>slot(job, 6),
+      <f32>slot(job, 7),
+      <f32>slot(job, 8),
+      <f32>slot(job, 9),
+      <f32>slot(job, 10),
+      <f32>slot(job, 11),
+      <f32>slot(job, 12),
+      <f32>slot(job, 13),
+      <f32>slot(job, 14),
+    );
   }
 }

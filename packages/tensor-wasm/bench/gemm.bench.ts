@@ -2,7 +2,7 @@
 // forward NN C = A·B (A M×K), and the backward products TN (Aᵀ·B, ∂E/∂W) and NT (A·Bᵀ, ∂E/∂z).
 // The implementations take turns round-robin on each shape, so they see the same machine state (this
 // VM's speed drifts ~2× over minutes); each cell prints median / best over the rounds. The ×2 columns
-// run gemm on the calling thread plus one worker thread (rows of C split in two).
+// run gemm on the calling thread plus one worker thread (blocks of columns of C shared out between them).
 // The last column is @tensorflow/tfjs-backend-wasm's tf.matMul (XNNPACK; one thread in Node) on the
 // same operands, with transposeA / transposeB as the layout says.
 // Relaxed SIMD needs `--experimental-wasm-relaxed-simd` on Node 20: without it, the script re-runs

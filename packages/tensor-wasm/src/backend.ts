@@ -20,7 +20,7 @@ import {
   variantSupported,
 } from "./kernels.js";
 import { HeapStorage, type WasmStorage } from "./storage.js";
-import type { GemmThreads } from "./threads.js";
+import type { KernelThreads } from "./threads.js";
 
 export interface WasmBackendOptions {
   /**
@@ -30,9 +30,11 @@ export interface WasmBackendOptions {
    */
   relaxed?: boolean | "auto";
   /**
-   * Threads gemm runs on (Node only): the calling thread plus `threads − 1` worker threads over a shared
-   * WebAssembly.Memory, each computing a block of rows of C. Results are identical for every thread
-   * count (each element is summed in the same order whichever thread computes it). Default 1.
+   * Threads the float32 kernels run on (Node only): the calling thread plus `threads − 1` worker
+   * threads over a shared WebAssembly.Memory. gemm is cut into blocks of C, and bias + activation, ReLU
+   * backward and the optimizer steps into ranges of elements, which the threads share out. Results are
+   * identical for every thread count (each element is computed the same way whichever thread computes
+   * it). Default 1.
    */
   threads?: number;
 }
@@ -42,13 +44,16 @@ export interface WasmBackend extends Backend, FusedOps {
   readonly name: "wasm-simd" | "wasm-relaxed-simd";
   /** Zero-filled storage of `length` elements in this backend's linear memory. */
   allocate(dtype: DType, length: number): WasmStorage;
-  /** Threads gemm runs on. */
+  /** Threads the float32 kernels run on. */
   readonly threads: number;
   /** Frees a storage of this backend now rather than when it is garbage-collected. */
   dispose(storage: Storage): void;
   /** Linear-memory bytes, bytes handed out to storages and scratch, and bytes waiting on free lists. */
   memoryStats(): { memoryBytes: number; liveBytes: number; freeBytes: number };
-  /** Stops the worker threads (threads > 1); a gemm afterwards throws. A no-op with one thread. */
+  /**
+   * Stops the worker threads (threads > 1); a float32 gemm, bias + activation, ReLU backward or
+   * optimizer step afterwards throws. A no-op with one thread.
+   */
   close(): Promise<void>;
 }
 
@@ -86,7 +91,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const variant = chooseVariant(relaxed);
   let kernels: KernelExports;
   let heap: Heap;
-  let pool: GemmThreads | undefined;
+  let pool: KernelThreads | undefined;
   if (threads === 1) {
     kernels = await instantiateKernels(variant);
     heap = new Heap(kernels.memory, kernels.heapBase());
@@ -95,10 +100,15 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     kernels = shared.kernels;
     heap = new Heap(shared.memory, kernels.heapBase());
     // worker_threads is loaded only here, so browsers (threads: 1) never import a node: module.
-    const { GemmThreads } = await import("./threads.js");
-    pool = await GemmThreads.start(threads, shared.module, shared.memory, kernels, heap);
+    const { KernelThreads } = await import("./threads.js");
+    pool = await KernelThreads.start(threads, shared.module, shared.memory, kernels, heap);
   }
   const js = createJsFusedOps();
+  // The elementwise float32 kernels, split across the threads when there are workers.
+  const biasActivation = pool?.biasActivation.bind(pool) ?? kernels.biasActivationF32;
+  const reluBackward = pool?.reluBackward.bind(pool) ?? kernels.reluBackwardF32;
+  const sgd = pool?.sgd.bind(pool) ?? kernels.sgdF32;
+  const adam = pool?.adam.bind(pool) ?? kernels.adamF32;
 
   /** The storage as this backend's, or an error naming the op and what was passed. */
   const mine = (op: string, storage: Storage): HeapStorage => {
@@ -167,6 +177,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
           pc,
           0,
           m,
+          0,
+          n,
           heap.scratch(kernels.gemmScratchBytes(n, k)),
         );
     },
@@ -177,7 +189,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         number,
       ];
       if (out.dtype === "float64") jsBackend.addRowVector(m, n, x, v, out);
-      else kernels.addRowVectorF32(m, n, px, pv, po);
+      else biasActivation(m, n, px, pv, 0, po);
     },
     sumRows(m, n, x, beta, out) {
       const [px, po] = pointers("sumRows", out.dtype, [m * n, n], x, out) as [number, number];
@@ -189,7 +201,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       const [px, po] = pointers("biasActivation", out.dtype, [m * n, m * n], x, out) as [number, number];
       const pv = bias === null ? 0 : pointers("biasActivation", out.dtype, [n], bias)[0]!;
       if (out.dtype === "float64") js.biasActivation(m, n, x, bias, activation, out);
-      else kernels.biasActivationF32(m, n, px, pv, activation === "relu" ? 1 : 0, po);
+      else biasActivation(m, n, px, pv, activation === "relu" ? 1 : 0, po);
     },
     reluBackward(length, a, g, out) {
       const [pa, pg, po] = pointers("reluBackward", out.dtype, [length, length, length], a, g, out) as [
@@ -198,7 +210,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         number,
       ];
       if (out.dtype === "float64") js.reluBackward(length, a, g, out);
-      else kernels.reluBackwardF32(length, pa, pg, po);
+      else reluBackward(length, pa, pg, po);
     },
     softmaxCrossEntropy(m, n, logits, labels, grad, reduction) {
       const [px] = pointers("softmaxCrossEntropy", logits.dtype, [m * n], logits) as [number];
@@ -215,7 +227,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       const pv =
         velocity === null || momentum === 0 ? 0 : pointers("sgdStep", param.dtype, [length], velocity)[0]!;
       if (param.dtype === "float64") js.sgdStep(length, param, grad, velocity, options);
-      else kernels.sgdF32(length, pw, pg, pv, lr, momentum, weightDecay, nesterov ? 1 : 0);
+      else sgd(length, pw, pg, pv, lr, momentum, weightDecay, nesterov ? 1 : 0);
     },
     adamStep(length, param, grad, m, v, options) {
       const [pw, pg, pm, pv] = pointers(
@@ -232,7 +244,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         js.adamStep(length, param, grad, m, v, options);
         return;
       }
-      kernels.adamF32(
+      adam(
         length,
         pw,
         pg,

@@ -21,9 +21,11 @@ export interface KernelExports {
     c: number,
     i0: number,
     i1: number,
+    j0: number,
+    j1: number,
     scratch: number,
   ): void;
-  addRowVectorF32(m: number, n: number, x: number, v: number, out: number): void;
+  runChunk(job: number, chunk: number, scratch: number): void;
   biasActivationF32(m: number, n: number, x: number, v: number, act: number, out: number): void;
   sumRowsF32(m: number, n: number, x: number, beta: number, out: number): void;
   reluBackwardF32(length: number, a: number, g: number, out: number): void;

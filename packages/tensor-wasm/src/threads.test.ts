@@ -1,4 +1,4 @@
-import { jsBackend, matmul, zeros } from "@backprop/tensor";
+import { jsBackend, map, matmul, zeros } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "./backend.js";
 import { moveTo, normal } from "./test-helpers.js";
@@ -26,14 +26,17 @@ afterAll(async () => {
 
 describe("gemm on worker threads", () => {
   // Seconds of work: generous timeout for a loaded machine.
-  it("gives bit-identical results to one thread, for every transpose case and ragged row counts", {
+  it("gives bit-identical results to one thread, for every transpose case and ragged shapes", {
     timeout: 120_000,
   }, () => {
     let seed = 100;
+    // Blocks of columns (ragged last panel), of rows (C of 1–2 panels), both, and k past KC = 1024.
     for (const [m, k, n] of [
       [128, 784, 256],
       [130, 257, 129],
       [13, 2000, 30],
+      [301, 64, 5],
+      [66, 70, 12],
       [9, 64, 64],
       [5, 3, 2],
     ] as [number, number, number][]) {
@@ -56,6 +59,53 @@ describe("gemm on worker threads", () => {
             ...want.data,
           ]);
         }
+      }
+    }
+  });
+
+  it("gives bit-identical elementwise kernels (bias + activation, ReLU backward, SGD, Adam) to one thread", () => {
+    let seed = 500;
+    for (const [m, n] of [
+      [128, 256],
+      [1, 40_000],
+      [37, 1001],
+      [0, 7],
+    ] as [number, number][]) {
+      const length = m * n;
+      const x = normal([m, n], seed++, jsBackend);
+      const bias = normal([n], seed++, jsBackend);
+      const g = normal([m, n], seed++, jsBackend);
+      const moment = normal([m, n], seed++, jsBackend);
+      const second = map(normal([m, n], seed++, jsBackend), (v) => v * v);
+      for (const backend of threaded) {
+        const reference = single[backend.name === "wasm-simd" ? 0 : 1]!;
+        const results = [reference, backend].map((on) => {
+          const out = moveTo(x, on);
+          const added = moveTo(x, on);
+          on.biasActivation(m, n, out.storage, moveTo(bias, on).storage, "relu", out.storage);
+          on.addRowVector(m, n, added.storage, moveTo(bias, on).storage, added.storage);
+          const masked = moveTo(g, on);
+          on.reluBackward(length, moveTo(x, on).storage, masked.storage, masked.storage);
+          const [w, velocity] = [moveTo(x, on), moveTo(moment, on)];
+          const sgd = { lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true };
+          on.sgdStep(length, w.storage, moveTo(g, on).storage, velocity.storage, sgd);
+          on.sgdStep(length, w.storage, moveTo(g, on).storage, null, { lr: 0.1 });
+          const [wa, m1, m2] = [moveTo(x, on), moveTo(moment, on), moveTo(second, on)];
+          for (const step of [1, 2]) {
+            on.adamStep(length, wa.storage, moveTo(g, on).storage, m1.storage, m2.storage, {
+              lr: 0.01,
+              step,
+              weightDecay: 0.1,
+              decoupled: step === 2,
+            });
+          }
+          return [out, added, masked, w, velocity, wa, m1, m2].map((t) => t.data.slice());
+        });
+        const [want, got] = results as [Float32Array[], Float32Array[]];
+        want.forEach((expected, i) => {
+          const firstDifference = got[i]!.findIndex((value, j) => !Object.is(value, expected[j]));
+          expect(firstDifference, `${backend.name}×${backend.threads} ${m}×${n}, output ${i}`).toBe(-1);
+        });
       }
     }
   });

@@ -4,56 +4,109 @@ import type { Heap } from "./heap.js";
 import type { KernelExports } from "./kernels.js";
 
 /**
- * Control block layout (a SharedArrayBuffer): Int32 [0] job generation, [1] exit flag, [2 + w] the
- * generation worker w finished last, [2 + W + w] its error flag; Float64 from byte ARGS: the gemm
- * arguments (10), then [i0, i1, scratch] per worker.
+ * Control block layout (a SharedArrayBuffer), Int32 slots on three cache lines, so that idle workers
+ * spinning on the first do not slow the claims and counts on the others: the job generation workers
+ * wait on and the exit flag; the next ticket to claim, the end of the current job's tickets and its
+ * first ticket; the count of finished tickets and a failure flag. Float64 from byte SCRATCH_AT: the
+ * scratch pointer of each worker.
+ *
+ * A job is a list of chunks (see runChunk in assembly/index.ts) numbered by tickets [first, end).
+ * Tickets only ever grow (mod 2^32), so a claim is a compare-exchange of `next` from t to t + 1 while
+ * t < end: a thread that claims ticket t knows its job is not finished (t is not done), so the job
+ * descriptor it then reads is that job's, and a worker that wakes after a job has ended finds no
+ * ticket and changes nothing.
  */
-const ARGS = 256;
-const ARG_COUNT = 10;
+const GENERATION = 0;
+const EXIT = 1;
+const NEXT = 16;
+const END = 17;
+const FIRST = 18;
+const DONE = 32;
+const FAILED = 33;
+const SCRATCH_AT = 192;
 
-/** The worker: instantiates the module on the shared memory, then runs gemm on its rows per job. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { module, memory, control, index, workers } = workerData;
-const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ints = new Int32Array(control);
-const args = new Float64Array(control, ${ARGS});
-const own = ${ARG_COUNT} + 3 * index;
-let seen = 0;
-parentPort.postMessage("ready");
-for (;;) {
-  Atomics.wait(ints, 0, seen);
-  if (Atomics.load(ints, 1) !== 0) break;
-  const job = Atomics.load(ints, 0);
-  if (job === seen) continue;
-  seen = job;
-  try {
-    if (args[own] < args[own + 1]) {
-      kernels.gemmF32(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9],
-        args[own], args[own + 1], args[own + 2]);
-    }
-  } catch {
-    Atomics.store(ints, 2 + workers + index, 1);
+/** Slots of a job descriptor (f64, in linear memory). */
+const JOB_SLOTS = 16;
+/** Job kinds, slot 0 of a descriptor (as in assembly/index.ts). */
+const JOB_GEMM = 0;
+const JOB_BIAS_ACTIVATION = 1;
+const JOB_RELU_BACKWARD = 2;
+const JOB_SGD = 3;
+const JOB_ADAM = 4;
+/** The backend op of each job kind, for error messages. */
+const JOB_OPS = ["gemm", "biasActivation", "reluBackward", "sgdStep", "adamStep"];
+
+/**
+ * How long an idle worker spins on the job generation before it sleeps in Atomics.wait, and the
+ * calling thread on the finished count: waking a sleeping thread costs tens of µs, and the next job
+ * of a training step usually comes sooner. Bounded, so an idle backend does not burn a core.
+ */
+const SPIN_MS = 0.2;
+
+/** `claim(ints)`: a ticket of the current job, or −1 when none is left (one source for both sides). */
+const CLAIM_SOURCE = `
+function claim(ints) {
+  for (;;) {
+    const ticket = Atomics.load(ints, ${NEXT});
+    if (((Atomics.load(ints, ${END}) - ticket) | 0) <= 0) return -1;
+    if (Atomics.compareExchange(ints, ${NEXT}, ticket, (ticket + 1) | 0) === ticket) return ticket;
   }
-  Atomics.store(ints, 2 + index, job);
-  Atomics.notify(ints, 2 + index);
 }
 `;
 
-/** Below this many multiply-adds (m·n·k) a gemm stays on the calling thread: waking workers costs more. */
-const MIN_PARALLEL_WORK = 1 << 16;
+/** The worker: instantiates the module on the shared memory, then runs the chunks it claims. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { module, memory, control, index, job } = workerData;
+const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ints = new Int32Array(control);
+const scratch = new Float64Array(control, ${SCRATCH_AT});
+${CLAIM_SOURCE}
+let seen = 0;
+parentPort.postMessage("ready");
+for (;;) {
+  const until = performance.now() + ${SPIN_MS};
+  while (Atomics.load(ints, ${GENERATION}) === seen && performance.now() < until);
+  Atomics.wait(ints, ${GENERATION}, seen);
+  if (Atomics.load(ints, ${EXIT}) !== 0) break;
+  seen = Atomics.load(ints, ${GENERATION});
+  for (let ticket = claim(ints); ticket !== -1; ticket = claim(ints)) {
+    try {
+      kernels.runChunk(job, (ticket - Atomics.load(ints, ${FIRST})) | 0, scratch[index]);
+    } catch {
+      Atomics.store(ints, ${FAILED}, 1);
+    }
+    Atomics.add(ints, ${DONE}, 1);
+    Atomics.notify(ints, ${DONE});
+  }
+}
+`;
+
+const claim = new Function(`${CLAIM_SOURCE}\nreturn claim;`)() as (ints: Int32Array) => number;
 
 /**
- * gemm split across the calling thread and `threads − 1` worker threads by rows of C, in blocks of 4
- * rows. Every element C_ij is computed by the same instruction sequence whichever thread runs its row
- * (its own sum over p in order, per block of KC), so the result is identical for any thread count.
- * The calling thread blocks in Atomics.wait until the workers are done (Node allows that on the main
- * thread; browsers do not, which is one reason this is Node-only).
+ * The fewest multiply-adds (m·n·k) in a chunk of gemm, so products under twice this run on the calling
+ * thread alone: on smaller ones, moving operands and results between cores costs more than it saves.
  */
-export class GemmThreads {
+const MIN_CHUNK_WORK = 1 << 17;
+/** The fewest elements in a chunk of an elementwise kernel (the same trade-off). */
+const MIN_CHUNK_ELEMENTS = 8192;
+/** Chunks per thread a job is cut into at most, so a thread that starts late (or is preempted) takes fewer. */
+const CHUNKS_PER_THREAD = 4;
+
+/**
+ * Kernels split across the calling thread and `threads − 1` worker threads over shared memory: gemm
+ * by blocks of columns of C (rows when C has few columns), elementwise kernels by ranges. Every
+ * thread claims chunks until none is left, so the work follows the threads that are running. Every
+ * output element is computed by the same instruction sequence whichever chunk (and thread) it falls
+ * in, so results are identical for any thread count. The calling thread blocks in Atomics.wait until
+ * the last chunk is done (Node allows that on the main thread; browsers do not, which is one reason
+ * this is Node-only).
+ */
+export class KernelThreads {
   private readonly ints: Int32Array;
-  private readonly args: Float64Array;
-  private job = 0;
+  private readonly scratchPointers: Float64Array;
+  private readonly slots: Float64Array;
   private closed = false;
 
   private constructor(
@@ -61,9 +114,12 @@ export class GemmThreads {
     control: SharedArrayBuffer,
     private readonly kernels: KernelExports,
     private readonly heap: Heap,
+    private readonly job: number,
   ) {
     this.ints = new Int32Array(control);
-    this.args = new Float64Array(control, ARGS);
+    this.scratchPointers = new Float64Array(control, SCRATCH_AT);
+    // A shared memory's buffer is never detached by growth, so this view stays valid.
+    this.slots = new Float64Array(heap.memory.buffer, job, JOB_SLOTS);
   }
 
   /** Starts `threads − 1` workers on the module and shared memory and waits until each is ready. */
@@ -73,15 +129,16 @@ export class GemmThreads {
     memory: WebAssembly.Memory,
     kernels: KernelExports,
     heap: Heap,
-  ): Promise<GemmThreads> {
+  ): Promise<KernelThreads> {
     const count = threads - 1;
-    const control = new SharedArrayBuffer(ARGS + 8 * (ARG_COUNT + 3 * count));
+    const control = new SharedArrayBuffer(SCRATCH_AT + 8 * count);
+    const job = heap.allocate(8 * JOB_SLOTS);
     const workers = Array.from(
       { length: count },
       (_, index) =>
         new Worker(WORKER_SOURCE, {
           eval: true,
-          workerData: { module, memory, control, index, workers: count },
+          workerData: { module, memory, control, index, job },
         }),
     );
     await Promise.all(
@@ -91,17 +148,26 @@ export class GemmThreads {
             worker.once("message", () => resolve());
             worker.once("error", (cause) =>
               reject(
-                new WasmBackendError("createWasmBackend: a gemm worker thread failed to start", { cause }),
+                new WasmBackendError("createWasmBackend: a kernel worker thread failed to start", { cause }),
               ),
             );
           }),
       ),
     );
     for (const worker of workers) worker.unref();
-    return new GemmThreads(workers, control, kernels, heap);
+    return new KernelThreads(workers, control, kernels, heap, job);
   }
 
-  /** gemm over all rows of C (arguments as the kernel takes them; pointers are byte offsets). */
+  /** Threads that run chunks: the calling thread and the workers. */
+  private get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * gemm over all of C (arguments as gemmF32 takes them; pointers are byte offsets), cut into blocks
+   * of whole 8-column panels, so that each thread packs only the columns of op(B) it multiplies; into
+   * blocks of rows (each packing all of op(B)) only when C has too few panels to go round.
+   */
   gemm(
     tA: number,
     tB: number,
@@ -114,42 +180,114 @@ export class GemmThreads {
     beta: number,
     c: number,
   ): void {
-    if (this.closed) throw new WasmBackendError("gemm: the backend's worker threads were stopped by close()");
-    const scratchBytes = this.kernels.gemmScratchBytes(n, k);
-    const parts = m * n * k < MIN_PARALLEL_WORK ? 1 : Math.min(this.workers.length + 1, Math.floor(m / 4));
-    if (parts <= 1) {
-      this.kernels.gemmF32(tA, tB, m, n, k, alpha, a, b, beta, c, 0, m, this.heap.scratch(scratchBytes));
-      return;
-    }
-    const rows = 4 * Math.ceil(m / 4 / parts);
-    const scratch = Array.from({ length: parts }, (_, part) => this.heap.scratch(scratchBytes, part));
-    this.args.set([tA, tB, m, n, k, alpha, a, b, beta, c]);
-    for (let w = 0; w < this.workers.length; w++) {
-      // Workers past the last part get the empty range [m, m) and skip the job.
-      this.args.set(
-        [Math.min(m, (w + 1) * rows), Math.min(m, (w + 2) * rows), scratch[w + 1] ?? 0],
-        ARG_COUNT + 3 * w,
-      );
-    }
-    const job = ++this.job;
-    Atomics.store(this.ints, 0, job);
-    Atomics.notify(this.ints, 0);
-    this.kernels.gemmF32(tA, tB, m, n, k, alpha, a, b, beta, c, 0, Math.min(m, rows), scratch[0]!);
-    let failed = false;
-    for (let w = 0; w < this.workers.length; w++) {
-      for (let seen = Atomics.load(this.ints, 2 + w); seen !== job; seen = Atomics.load(this.ints, 2 + w)) {
-        Atomics.wait(this.ints, 2 + w, seen);
-      }
-      if (Atomics.exchange(this.ints, 2 + this.workers.length + w, 0) !== 0) failed = true;
-    }
-    if (failed) throw new WasmBackendError("gemm: a worker thread failed");
+    const target = this.chunksFor(m * n * k, MIN_CHUNK_WORK);
+    const panels = Math.ceil(n / 8);
+    const colStep = 8 * Math.ceil(panels / Math.min(panels, target));
+    const colChunks = Math.ceil(n / colStep);
+    const rowStep = colChunks >= target ? m : 4 * Math.ceil(m / 4 / Math.ceil(target / colChunks));
+    const chunks = colChunks * Math.ceil(m / rowStep);
+    this.run(
+      [JOB_GEMM, tA, tB, m, n, k, alpha, a, b, beta, c, rowStep, colStep],
+      chunks,
+      this.kernels.gemmScratchBytes(colStep, k),
+    );
+  }
+
+  /** biasActivationF32 over all of x: by rows, or by columns of a single row. */
+  biasActivation(m: number, n: number, x: number, v: number, act: number, out: number): void {
+    const step = m === 1 ? this.elementStep(n) : Math.max(1, Math.ceil(m / this.elementChunks(m * n)));
+    this.run([JOB_BIAS_ACTIVATION, m, n, x, v, act, out, step], Math.ceil((m === 1 ? n : m) / step));
+  }
+
+  /** reluBackwardF32 over all `length` elements. */
+  reluBackward(length: number, a: number, g: number, out: number): void {
+    const step = this.elementStep(length);
+    this.run([JOB_RELU_BACKWARD, length, a, g, out, step], Math.ceil(length / step));
+  }
+
+  /** sgdF32 over all `length` elements (arguments as sgdF32 takes them). */
+  sgd(...args: Parameters<KernelExports["sgdF32"]>): void {
+    const step = this.elementStep(args[0]);
+    this.run([JOB_SGD, ...args, step], Math.ceil(args[0] / step));
+  }
+
+  /** adamF32 over all `length` elements (arguments as adamF32 takes them). */
+  adam(...args: Parameters<KernelExports["adamF32"]>): void {
+    const step = this.elementStep(args[0]);
+    this.run([JOB_ADAM, ...args, step], Math.ceil(args[0] / step));
   }
 
   /** Stops the workers. */
   async close(): Promise<void> {
     this.closed = true;
-    Atomics.store(this.ints, 1, 1);
-    Atomics.notify(this.ints, 0);
+    Atomics.store(this.ints, EXIT, 1);
+    Atomics.add(this.ints, GENERATION, 1);
+    Atomics.notify(this.ints, GENERATION);
     await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  /** Chunks to cut `work` into: at most CHUNKS_PER_THREAD per thread, each at least `minimum`. */
+  private chunksFor(work: number, minimum: number): number {
+    return Math.max(1, Math.min(this.threads * CHUNKS_PER_THREAD, Math.floor(work / minimum)));
+  }
+
+  /** Chunks an elementwise kernel over `length` elements is cut into. */
+  private elementChunks(length: number): number {
+    return this.chunksFor(length, MIN_CHUNK_ELEMENTS);
+  }
+
+  /** Elements per chunk: a positive multiple of 16 (whole 64-byte lines, whole f32x4 vectors). */
+  private elementStep(length: number): number {
+    return 16 * Math.max(1, Math.ceil(length / 16 / this.elementChunks(length)));
+  }
+
+  /**
+   * Runs the job `slots` as `chunks` chunks: on the calling thread alone when there is one (or none), else
+   * published to the workers, with every thread claiming chunks until none is left; returns when all
+   * are done. `scratchBytes` of scratch per thread.
+   */
+  private run(slots: number[], chunks: number, scratchBytes = 0): void {
+    const op = JOB_OPS[slots[0]!];
+    if (this.closed)
+      throw new WasmBackendError(`${op}: the backend's worker threads were stopped by close()`);
+    this.slots.set(slots);
+    const own = scratchBytes === 0 ? 0 : this.heap.scratch(scratchBytes);
+    if (chunks <= 1) {
+      this.kernels.runChunk(this.job, 0, own);
+      return;
+    }
+    if (scratchBytes !== 0) {
+      for (let w = 0; w < this.workers.length; w++) {
+        this.scratchPointers[w] = this.heap.scratch(scratchBytes, w + 1);
+      }
+    }
+    const { ints } = this;
+    const first = Atomics.load(ints, END);
+    const end = (first + chunks) | 0;
+    Atomics.store(ints, FIRST, first);
+    Atomics.store(ints, END, end);
+    Atomics.add(ints, GENERATION, 1);
+    Atomics.notify(ints, GENERATION);
+    let failure: unknown;
+    for (let ticket = claim(ints); ticket !== -1; ticket = claim(ints)) {
+      try {
+        this.kernels.runChunk(this.job, (ticket - first) | 0, own);
+      } catch (cause) {
+        failure ??= cause;
+      }
+      Atomics.add(ints, DONE, 1);
+    }
+    const until = performance.now() + SPIN_MS;
+    let done = Atomics.load(ints, DONE);
+    while (done !== end && performance.now() < until) done = Atomics.load(ints, DONE);
+    while (done !== end) {
+      Atomics.wait(ints, DONE, done);
+      done = Atomics.load(ints, DONE);
+    }
+    if (Atomics.exchange(ints, FAILED, 0) !== 0 || failure !== undefined) {
+      throw new WasmBackendError(`${op}: a kernel failed on one of the backend's threads`, {
+        cause: failure,
+      });
+    }
   }
 }
