@@ -125,6 +125,11 @@ export const TrainConfigSchema = v.strictObject({
   seed: v.optional(v.pipe(integer(0), v.safeInteger(message("a safe integer"))), 0),
   dtype: v.optional(oneOf(["float32", "float64"] as const), "float32"),
   backend: v.optional(oneOf(BACKENDS), "auto"),
+  /**
+   * Threads of the wasm backend ("auto": one per core, at most 8). Results are bitwise the same
+   * for any count, so a resume may use another.
+   */
+  threads: v.optional(v.union([v.literal("auto"), integer(1)], message('"auto" or an integer ≥ 1')), "auto"),
   /** accuracy, top<k>, mse, mae, r2; by task unless given (accuracy; mse, mae, r2). */
   metrics: v.optional(
     v.array(

@@ -3,7 +3,7 @@ import { type Dataset, datasetSize } from "@backprop/data";
 import { summary } from "@backprop/layers";
 import { writeFileAtomic } from "@backprop/layers/node";
 import { Rng } from "@backprop/tensor";
-import { createBackend } from "./backend.js";
+import { createBackend, threadsOf } from "./backend.js";
 import { buildLoss, buildModel, buildOptimizer, describeModel, metricNames } from "./build.js";
 import type { Callback, FitResult } from "./callback.js";
 import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js";
@@ -42,6 +42,8 @@ export interface RunOptions {
   force?: boolean | undefined;
   /** Continue the run in this directory from its last checkpoint (its config.json is used). */
   resume?: string | undefined;
+  /** Threads of the wasm backend, overriding the configuration's (a resume may change it: results are the same). */
+  threads?: number | "auto" | undefined;
   /** Pause, resumably, after this many epochs. */
   stopAfterEpoch?: number | undefined;
   /** Progress bar and epoch lines go here (nothing when undefined). */
@@ -65,6 +67,8 @@ export interface RunResult {
   /** Wall time of this invocation, seconds. */
   seconds: number;
   backend: string;
+  /** Threads the backend computed on. */
+  threads: number;
   data: string;
   model: string;
 }
@@ -122,6 +126,7 @@ export async function runTraining(
   }
   const backend = await createBackend(
     backendName === undefined ? config.backend : backendName.startsWith("wasm") ? "wasm" : "js",
+    options.threads ?? config.threads,
   );
   if (backendName !== undefined && backend.name !== backendName) {
     throw new TrainerError(
@@ -205,6 +210,7 @@ export async function runTraining(
     test,
     seconds,
     backend: backend.name,
+    threads: threadsOf(backend),
     data: dataText,
     model: modelText,
   };
@@ -224,7 +230,7 @@ export async function runTraining(
       "batch size": config.batchSize,
       epochs: `${fit.history.length} of ${config.epochs}`,
       seed: config.seed,
-      backend: backend.name,
+      backend: `${backend.name}, ${threadsOf(backend)} thread${threadsOf(backend) === 1 ? "" : "s"}`,
       dtype: config.dtype,
     },
     summary: summary(model, [data.inputs]),

@@ -1,6 +1,6 @@
 /*
  * Determinism: the same seed gives bitwise the same final weights on the same backend (js, and
- * wasm where WebAssembly SIMD is available). Between backends the results agree only to float32
+ * wasm where WebAssembly SIMD is available, on one thread or two). Between backends the results agree only to float32
  * rounding (the README states the measured tolerance); this test bounds that too.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -22,18 +22,23 @@ afterAll(async () => {
 });
 
 /** Trains the same small recipe (Adam, cosine schedule, dropout) and returns the final weights file. */
-async function train(backend: "js" | "wasm", name: string) {
+async function train(
+  backend: "js" | "wasm",
+  name: string,
+  options: { threads?: number; hidden?: number[] } = {},
+) {
   const config = parseTrainConfig(
     {
       dataset: "spiral",
       samples: 450,
-      hidden: [32, 32],
+      hidden: options.hidden ?? [32, 32],
       dropout: 0.1,
       epochs: 8,
       batchSize: 16,
       learningRate: 0.01,
       seed: 11,
       backend,
+      threads: options.threads ?? 1,
       outDir: dir,
       name,
     },
@@ -52,6 +57,14 @@ describe("determinism", () => {
     const b = await train(backend, `${backend}-b`);
     expect(Buffer.compare(a.bytes, b.bytes)).toBe(0);
     expect(a.result.test).toEqual(b.result.test);
+  });
+
+  it.runIf(wasmSimdSupported())("wasm on 1 and 2 threads: bitwise identical weights", async () => {
+    // 512-wide hidden layers: their gemms (16·512·512 and up) and Adam updates are big enough to split.
+    const one = await train("wasm", "wasm-1t", { threads: 1, hidden: [512, 512] });
+    const two = await train("wasm", "wasm-2t", { threads: 2, hidden: [512, 512] });
+    expect([one.result.threads, two.result.threads]).toEqual([1, 2]);
+    expect(Buffer.compare(one.bytes, two.bytes)).toBe(0);
   });
 
   it.runIf(wasmSimdSupported())("js and wasm agree to float32 rounding, not bitwise", async () => {

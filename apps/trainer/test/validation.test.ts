@@ -57,6 +57,7 @@ describe("backprop train: hyperparameters out of range", () => {
     [["--clip-norm", "0"], "--clip-norm must be a positive number, got 0"],
     [["--limit", "0"], "--limit must be an integer ≥ 1, got 0"],
     [["--checkpoint-every", "0"], "--checkpoint-every must be an integer ≥ 1, got 0"],
+    [["--threads", "0"], "--threads must be an integer ≥ 1, got 0"],
   ])("%j: %s", async (flags, message) => {
     const result = await cli("train", "--dataset", "xor", "--out-dir", dir, ...flags);
     expect(result.code).toBe(1);
@@ -68,6 +69,9 @@ describe("backprop train: hyperparameters out of range", () => {
     await writeFile(file, JSON.stringify({ dataset: "xor", learningRate: 0, epochs: 3 }));
     const result = await cli("train", "--config", file, "--out-dir", dir);
     expect(result.stderr).toBe(`error: ${file}: "learningRate" must be a positive number, got 0\n`);
+    await writeFile(file, JSON.stringify({ dataset: "xor", threads: "all" }));
+    const threads = await cli("train", "--config", file, "--out-dir", dir);
+    expect(threads.stderr).toBe(`error: ${file}: "threads" must be "auto" or an integer ≥ 1, got "all"\n`);
   });
 });
 

@@ -33,6 +33,9 @@ export const parse = {
       throw new InvalidArgumentError("expected comma-separated integers, e.g. 256,128.");
     return text.split(",").map(Number);
   },
+  threads(text: string): number | "auto" {
+    return text.trim() === "auto" ? "auto" : parse.integer(text);
+  },
   none(text: string): number[] {
     return text.trim() === "" || text === "none" ? [] : parse.integers(text);
   },
@@ -138,6 +141,11 @@ export function addTrainOptions(command: Command): Command {
         BACKENDS,
       ),
     )
+    .option(
+      "--threads <n>",
+      "threads of the wasm backend, or auto (default: one per core, at most 8); results are the same for any count",
+      parse.threads,
+    )
     .option("--checkpoint-every <epochs>", "write a checkpoint every n epochs (default 1)", parse.integer)
     .option("--keep-checkpoints <n>", "checkpoints to keep (default 2)", parse.integer)
     .option("-o, --out-dir <dir>", "where run directories go (default runs)")
@@ -170,7 +178,7 @@ function nested(fromFile: unknown, flag: Record<string, unknown> | undefined): u
 
 /** The flags that only make sense with a config being built (so `--resume` refuses them). */
 export function configFlagsGiven(command: Command): string[] {
-  const ignore = new Set(["json", "quiet", "resume", "force", "stopAfterEpoch", "progress"]);
+  const ignore = new Set(["json", "quiet", "resume", "force", "stopAfterEpoch", "progress", "threads"]);
   return Object.keys(given(command)).filter((key) => !ignore.has(key));
 }
 
@@ -234,6 +242,7 @@ export async function configFromCommand(
     reduceLrOnPlateau: nested(file.reduceLrOnPlateau, plateau),
     metrics: flags.metrics,
     backend: flags.backend,
+    threads: flags.threads,
     checkpointEvery: flags.checkpointEvery,
     keepCheckpoints: flags.keepCheckpoints,
     outDir: flags.outDir,

@@ -90,6 +90,7 @@ Examples:
         stopAfterEpoch?: number;
         quiet?: boolean;
         json?: boolean;
+        threads?: number | "auto";
       }) => {
         let config: TrainConfig | undefined;
         if (options.resume === undefined) {
@@ -105,6 +106,7 @@ Examples:
         const log = (message: string) => io.stderr.write(`${message}\n`);
         const result = await runTraining(config, {
           resume: options.resume,
+          threads: options.threads,
           force: options.force,
           stopAfterEpoch: options.stopAfterEpoch,
           progress: options.quiet === true ? undefined : io.stderr,
@@ -117,7 +119,9 @@ Examples:
           const out = (line: string) => io.stdout.write(`${line}\n`);
           out(`run:     ${result.runDir}`);
           out(`data:    ${result.data}`);
-          out(`model:   ${result.model} (${result.backend} backend)`);
+          out(
+            `model:   ${result.model} (${result.backend} backend, ${result.threads} thread${result.threads === 1 ? "" : "s"})`,
+          );
           if (result.test !== undefined) out(`test:    ${formatLogs(result.test)}`);
           out(`time:    ${result.seconds.toFixed(1)}s`);
           if (result.status === "completed" || result.status === "stopped") {
