@@ -21,6 +21,7 @@ import {
 } from "./kernels.js";
 import { HeapStorage, type WasmStorage } from "./storage.js";
 import type { KernelThreads } from "./threads.js";
+import { workerThreadsAvailable } from "./workers.js";
 
 export interface WasmBackendOptions {
   /**
@@ -30,11 +31,13 @@ export interface WasmBackendOptions {
    */
   relaxed?: boolean | "auto";
   /**
-   * Threads the float32 kernels run on (Node only): the calling thread plus `threads − 1` worker
-   * threads over a shared WebAssembly.Memory. gemm is cut into blocks of C, and bias + activation, ReLU
-   * backward and the optimizer steps into ranges of elements, which the threads share out. Results are
-   * identical for every thread count (each element is computed the same way whichever thread computes
-   * it). Default 1.
+   * Threads the float32 kernels run on: the calling thread plus `threads − 1` workers (worker_threads
+   * in Node, Web Workers in a browser) over a shared WebAssembly.Memory. gemm is cut into blocks of C,
+   * and bias + activation, ReLU backward and the optimizer steps into ranges of elements, which the
+   * threads share out. Results are identical for every thread count (each element is computed the
+   * same way whichever thread computes it). A browser page must be cross-origin isolated for shared
+   * memory; where it is not (see `workerThreadsAvailable`), the backend runs on one thread and its
+   * `threads` says 1. Default 1.
    */
   threads?: number;
 }
@@ -44,7 +47,7 @@ export interface WasmBackend extends Backend, FusedOps {
   readonly name: "wasm-simd" | "wasm-relaxed-simd";
   /** Zero-filled storage of `length` elements in this backend's linear memory. */
   allocate(dtype: DType, length: number): WasmStorage;
-  /** Threads the float32 kernels run on. */
+  /** Threads the float32 kernels run on (1 where worker threads are not available, whatever was asked). */
   readonly threads: number;
   /** Frees a storage of this backend now rather than when it is garbage-collected. */
   dispose(storage: Storage): void;
@@ -84,10 +87,12 @@ function chooseVariant(relaxed: boolean | "auto"): KernelVariant {
  * Each call instantiates its own module and memory; nothing is shared between backends.
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const { relaxed = "auto", threads = 1 } = options;
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new WasmBackendError(`createWasmBackend: threads must be an integer ≥ 1, got ${threads}`);
+  const { relaxed = "auto" } = options;
+  const asked = options.threads ?? 1;
+  if (!Number.isInteger(asked) || asked < 1) {
+    throw new WasmBackendError(`createWasmBackend: threads must be an integer ≥ 1, got ${asked}`);
   }
+  const threads = workerThreadsAvailable() ? asked : 1;
   const variant = chooseVariant(relaxed);
   let kernels: KernelExports;
   let heap: Heap;
@@ -99,7 +104,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const shared = await instantiateSharedKernels(variant);
     kernels = shared.kernels;
     heap = new Heap(shared.memory, kernels.heapBase());
-    // worker_threads is loaded only here, so browsers (threads: 1) never import a node: module.
+    // Loaded only here: one-thread backends never evaluate the workers' source.
     const { KernelThreads } = await import("./threads.js");
     pool = await KernelThreads.start(threads, shared.module, shared.memory, kernels, heap);
   }

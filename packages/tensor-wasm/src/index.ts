@@ -2,3 +2,4 @@ export { createWasmBackend, type WasmBackend, type WasmBackendOptions } from "./
 export { WasmBackendError } from "./errors.js";
 export { wasmRelaxedSimdSupported, wasmSimdSupported } from "./kernels.js";
 export type { WasmStorage } from "./storage.js";
+export { workerThreadsAvailable } from "./workers.js";

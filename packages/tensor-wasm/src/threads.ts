@@ -1,7 +1,7 @@
-import { Worker } from "node:worker_threads";
 import { WasmBackendError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import type { KernelExports } from "./kernels.js";
+import { type KernelWorker, mayBlock, startWorkers } from "./workers.js";
 
 /**
  * Control block layout (a SharedArrayBuffer), Int32 slots on three cache lines, so that idle workers
@@ -54,30 +54,33 @@ function claim(ints) {
 }
 `;
 
-/** The worker: instantiates the module on the shared memory, then runs the chunks it claims. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { module, memory, control, index, job } = workerData;
-const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ints = new Int32Array(control);
-const scratch = new Float64Array(control, ${SCRATCH_AT});
+/**
+ * The worker's `start(data, post)` (see startWorkers): instantiates the module on the shared memory,
+ * says it is ready, then runs the chunks it claims until told to exit.
+ */
+const WORKER_BODY = `
 ${CLAIM_SOURCE}
-let seen = 0;
-parentPort.postMessage("ready");
-for (;;) {
-  const until = performance.now() + ${SPIN_MS};
-  while (Atomics.load(ints, ${GENERATION}) === seen && performance.now() < until);
-  Atomics.wait(ints, ${GENERATION}, seen);
-  if (Atomics.load(ints, ${EXIT}) !== 0) break;
-  seen = Atomics.load(ints, ${GENERATION});
-  for (let ticket = claim(ints); ticket !== -1; ticket = claim(ints)) {
-    try {
-      kernels.runChunk(job, (ticket - Atomics.load(ints, ${FIRST})) | 0, scratch[index]);
-    } catch {
-      Atomics.store(ints, ${FAILED}, 1);
+function start({ module, memory, control, index, job }, post) {
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const ints = new Int32Array(control);
+  const scratch = new Float64Array(control, ${SCRATCH_AT});
+  let seen = 0;
+  post("ready");
+  for (;;) {
+    const until = performance.now() + ${SPIN_MS};
+    while (Atomics.load(ints, ${GENERATION}) === seen && performance.now() < until);
+    Atomics.wait(ints, ${GENERATION}, seen);
+    if (Atomics.load(ints, ${EXIT}) !== 0) break;
+    seen = Atomics.load(ints, ${GENERATION});
+    for (let ticket = claim(ints); ticket !== -1; ticket = claim(ints)) {
+      try {
+        kernels.runChunk(job, (ticket - Atomics.load(ints, ${FIRST})) | 0, scratch[index]);
+      } catch {
+        Atomics.store(ints, ${FAILED}, 1);
+      }
+      Atomics.add(ints, ${DONE}, 1);
+      Atomics.notify(ints, ${DONE});
     }
-    Atomics.add(ints, ${DONE}, 1);
-    Atomics.notify(ints, ${DONE});
   }
 }
 `;
@@ -99,18 +102,20 @@ const CHUNKS_PER_THREAD = 4;
  * by blocks of columns of C (rows when C has few columns), elementwise kernels by ranges. Every
  * thread claims chunks until none is left, so the work follows the threads that are running. Every
  * output element is computed by the same instruction sequence whichever chunk (and thread) it falls
- * in, so results are identical for any thread count. The calling thread blocks in Atomics.wait until
- * the last chunk is done (Node allows that on the main thread; browsers do not, which is one reason
- * this is Node-only).
+ * in, so results are identical for any thread count. The workers are worker_threads in Node and Web
+ * Workers in a cross-origin-isolated browser page. The calling thread waits for the last chunk in
+ * Atomics.wait where it may block (Node, browser workers), and spinning on the count where it may not
+ * (a browser's main thread: by then it has run its own chunks, so only those in flight are left).
  */
 export class KernelThreads {
   private readonly ints: Int32Array;
   private readonly scratchPointers: Float64Array;
   private readonly slots: Float64Array;
+  private readonly canBlock = mayBlock();
   private closed = false;
 
   private constructor(
-    private readonly workers: Worker[],
+    private readonly workers: KernelWorker[],
     control: SharedArrayBuffer,
     private readonly kernels: KernelExports,
     private readonly heap: Heap,
@@ -133,28 +138,13 @@ export class KernelThreads {
     const count = threads - 1;
     const control = new SharedArrayBuffer(SCRATCH_AT + 8 * count);
     const job = heap.allocate(8 * JOB_SLOTS);
-    const workers = Array.from(
-      { length: count },
-      (_, index) =>
-        new Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: { module, memory, control, index, job },
-        }),
-    );
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            worker.once("message", () => resolve());
-            worker.once("error", (cause) =>
-              reject(
-                new WasmBackendError("createWasmBackend: a kernel worker thread failed to start", { cause }),
-              ),
-            );
-          }),
-      ),
-    );
-    for (const worker of workers) worker.unref();
+    const workers = await startWorkers(WORKER_BODY, count, (index) => ({
+      module,
+      memory,
+      control,
+      index,
+      job,
+    }));
     return new KernelThreads(workers, control, kernels, heap, job);
   }
 
@@ -281,7 +271,7 @@ export class KernelThreads {
     let done = Atomics.load(ints, DONE);
     while (done !== end && performance.now() < until) done = Atomics.load(ints, DONE);
     while (done !== end) {
-      Atomics.wait(ints, DONE, done);
+      if (this.canBlock) Atomics.wait(ints, DONE, done);
       done = Atomics.load(ints, DONE);
     }
     if (Atomics.exchange(ints, FAILED, 0) !== 0 || failure !== undefined) {
