@@ -63,14 +63,9 @@ start(workerData, (message) => parentPort.postMessage(message));`;
     for (const worker of workers) worker.unref();
     return workers;
   }
-  const url = URL.createObjectURL(
-    new Blob(
-      [`${body}\nself.onmessage = (event) => start(event.data, (message) => self.postMessage(message));`],
-      {
-        type: "text/javascript",
-      },
-    ),
-  );
+  const source = `${body}
+self.onmessage = (event) => start(event.data, (message) => self.postMessage(message));`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   try {
     const workers = Array.from({ length: count }, () => new Worker(url));
     await allReady(workers, (worker, index, ready, failed) => {
