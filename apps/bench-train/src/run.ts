@@ -161,7 +161,7 @@ function implementations(o: Options): Impl[] {
       ...node("child-backprop.ts"),
       config: { ...base, variant: "wasm", wasmThreads: 2 },
       steps: null,
-      modes: ["full"],
+      modes: ["quick", "full"],
       ours: true,
       group: "backprop",
     },
