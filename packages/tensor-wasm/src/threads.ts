@@ -43,23 +43,25 @@ const JOB_OPS = ["gemm", "biasActivation", "reluBackward", "sgdStep", "adamStep"
  */
 const SPIN_MS = 0.2;
 
-/** `claim(ints)`: a ticket of the current job, or −1 when none is left (one source for both sides). */
-const CLAIM_SOURCE = `
-function claim(ints) {
+/**
+ * A ticket of the current job, claimed from ints[next] while it is below ints[end], or −1 when none is
+ * left. It uses nothing but its arguments and Atomics, because the workers run its source text too:
+ * one implementation for both sides, and no eval on the calling thread (a page's CSP may forbid it).
+ */
+function claim(ints: Int32Array, next: number, end: number): number {
   for (;;) {
-    const ticket = Atomics.load(ints, ${NEXT});
-    if (((Atomics.load(ints, ${END}) - ticket) | 0) <= 0) return -1;
-    if (Atomics.compareExchange(ints, ${NEXT}, ticket, (ticket + 1) | 0) === ticket) return ticket;
+    const ticket = Atomics.load(ints, next);
+    if (((Atomics.load(ints, end) - ticket) | 0) <= 0) return -1;
+    if (Atomics.compareExchange(ints, next, ticket, (ticket + 1) | 0) === ticket) return ticket;
   }
 }
-`;
 
 /**
  * The worker's `start(data, post)` (see startWorkers): instantiates the module on the shared memory,
  * says it is ready, then runs the chunks it claims until told to exit.
  */
 const WORKER_BODY = `
-${CLAIM_SOURCE}
+const claim = ${claim.toString()};
 function start({ module, memory, control, index, job }, post) {
   const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ints = new Int32Array(control);
@@ -72,7 +74,7 @@ function start({ module, memory, control, index, job }, post) {
     Atomics.wait(ints, ${GENERATION}, seen);
     if (Atomics.load(ints, ${EXIT}) !== 0) break;
     seen = Atomics.load(ints, ${GENERATION});
-    for (let ticket = claim(ints); ticket !== -1; ticket = claim(ints)) {
+    for (let ticket = claim(ints, ${NEXT}, ${END}); ticket !== -1; ticket = claim(ints, ${NEXT}, ${END})) {
       try {
         kernels.runChunk(job, (ticket - Atomics.load(ints, ${FIRST})) | 0, scratch[index]);
       } catch {
@@ -84,8 +86,6 @@ function start({ module, memory, control, index, job }, post) {
   }
 }
 `;
-
-const claim = new Function(`${CLAIM_SOURCE}\nreturn claim;`)() as (ints: Int32Array) => number;
 
 /**
  * The fewest multiply-adds (m·n·k) in a chunk of gemm, so products under twice this run on the calling
@@ -259,7 +259,7 @@ export class KernelThreads {
     Atomics.add(ints, GENERATION, 1);
     Atomics.notify(ints, GENERATION);
     let failure: unknown;
-    for (let ticket = claim(ints); ticket !== -1; ticket = claim(ints)) {
+    for (let ticket = claim(ints, NEXT, END); ticket !== -1; ticket = claim(ints, NEXT, END)) {
       try {
         this.kernels.runChunk(this.job, (ticket - first) | 0, own);
       } catch (cause) {
