@@ -1,8 +1,8 @@
 import { type Backend, fromArray, jsBackend, Rng, randomNormal, type Tensor } from "@backprop/tensor";
 import { createWasmBackend, type WasmBackend } from "@backprop/tensor-wasm";
+import { normwiseError } from "@backprop/test-kit";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ACTIVATION_NAMES, activation, Dense, Dropout, type Module, mlp, ReLU, Sequential } from "./index.js";
-import { normwiseError } from "./test-utils/fixtures.js";
 
 /*
  * Every layer on the JS backend and on the WebAssembly SIMD backend (float32 both), forward and

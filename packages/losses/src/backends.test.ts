@@ -8,6 +8,7 @@ import {
   type Tensor,
 } from "@backprop/tensor";
 import { createWasmBackend, type WasmBackend } from "@backprop/tensor-wasm";
+import { normwiseError } from "@backprop/test-kit";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   BCEWithLogitsLoss,
@@ -32,17 +33,6 @@ let wasm: WasmBackend;
 beforeAll(async () => {
   wasm = await createWasmBackend({ relaxed: false });
 });
-
-/** max_i |a_i − b_i| / max_i |b_i| (0 when equal). */
-function normwiseError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff === 0 ? 0 : diff / scale;
-}
 
 /** A float32 copy of `t`'s elements on `backend`. */
 function on(backend: Backend, t: Tensor): Tensor {

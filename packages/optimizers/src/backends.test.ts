@@ -13,6 +13,7 @@ import {
   zeros,
 } from "@backprop/tensor";
 import { createWasmBackend, type WasmBackend } from "@backprop/tensor-wasm";
+import { normwiseError } from "@backprop/test-kit";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   adadelta,
@@ -36,7 +37,6 @@ import {
   sgd,
   stepLr,
 } from "./index.js";
-import { normwiseError } from "./test-utils.js";
 
 /*
  * Every optimizer on the JS backend and on the WebAssembly SIMD backend (float32 both). On wasm, SGD,

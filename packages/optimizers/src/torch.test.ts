@@ -1,4 +1,5 @@
 import { fromArray, parameter } from "@backprop/tensor";
+import { normwiseError } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import optimizerFixtures from "../fixtures/optimizers.json";
 import scheduleFixtures from "../fixtures/schedules.json";
@@ -20,7 +21,6 @@ import {
   type StepSchedule,
   sgd,
 } from "./index.js";
-import { normwiseError } from "./test-utils.js";
 
 /*
  * PyTorch reference fixtures, made by fixtures/generate.py with Debian's python3-torch (float64,

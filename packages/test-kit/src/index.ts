@@ -22,6 +22,22 @@ export function fuzzParameters(): { seed: number; numRuns: number } {
 }
 
 /**
+ * max_i |a_i − b_i| / max_i |b_i|: the error relative to the scale of the expected values (0 when
+ * equal, ∞ when the lengths differ). What the cross-backend and PyTorch-fixture tests bound: an
+ * element near zero may differ in the last bits of the O(1) terms it came from without failing.
+ */
+export function normwiseError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  return diff === 0 ? 0 : diff / scale;
+}
+
+/**
  * Asserts that `backend` (say, a Dense layer's weights' backend, made without a `backend` option)
  * is the one the running test project stands for: `jsBackend` in the `js` project, the wasm backend
  * in the `wasm` project (`BACKPROP_TEST_BACKEND`, see vitest.shared.ts), so a harness that silently
