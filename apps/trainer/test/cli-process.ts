@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runCli } from "../src/cli/program.js";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -25,4 +26,15 @@ export function runBackprop(cwd: string, ...args: string[]): Promise<CliRun> {
         resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
     );
   });
+}
+
+/** Runs `backprop ...args` in this process (no child, no tsx start-up), capturing its output. */
+export async function runCliInProcess(...args: string[]): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  return { code, stdout, stderr };
 }

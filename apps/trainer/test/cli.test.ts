@@ -3,21 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../src/cli/program.js";
-import { type CliRun as Run, runBackprop } from "./cli-process.js";
-
-const backprop = runBackprop;
-
-/** Runs the CLI in this process, capturing its output. */
-async function inProcess(...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+import { runBackprop as backprop, runCliInProcess as inProcess } from "./cli-process.js";
 
 const SMALL = [
   "--dataset",

@@ -12,10 +12,10 @@ import { CrossEntropyLoss } from "@backprop/losses";
 import { Optimizer, sgd } from "@backprop/optimizers";
 import type { Tensor } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../src/cli/program.js";
 import { ModelCheckpoint } from "../src/node-callbacks.js";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
 import { Trainer, type TrainerLoss } from "../src/trainer.js";
+import { runCliInProcess } from "./cli-process.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -127,31 +127,27 @@ describe("divergence", () => {
   });
 
   it("the CLI stops a diverging run by default: exit 1, one sentence on stderr, the checkpoint kept", async () => {
-    let stderr = "";
-    const code = await runCli(
-      [
-        "train",
-        "--dataset",
-        "spiral",
-        "--samples",
-        "300",
-        "--hidden",
-        "16",
-        "--epochs",
-        "5",
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "1e6",
-        "--backend",
-        "js",
-        "--out-dir",
-        dir,
-        "--name",
-        "cli",
-        "--quiet",
-      ],
-      { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } },
+    const { code, stderr } = await runCliInProcess(
+      "train",
+      "--dataset",
+      "spiral",
+      "--samples",
+      "300",
+      "--hidden",
+      "16",
+      "--epochs",
+      "5",
+      "--optimizer",
+      "sgd",
+      "--lr",
+      "1e6",
+      "--backend",
+      "js",
+      "--out-dir",
+      dir,
+      "--name",
+      "cli",
+      "--quiet",
     );
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);

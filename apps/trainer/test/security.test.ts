@@ -9,7 +9,6 @@ import { fileURLToPath } from "node:url";
 import { LayerError } from "@backprop/layers";
 import { MODEL_ARCHITECTURE_MAX_BYTES } from "@backprop/layers/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../src/cli/program.js";
 import { parseTrainConfig } from "../src/config.js";
 import { loadTrainedModel } from "../src/model-io.js";
 import { runTraining } from "../src/run.js";
@@ -21,6 +20,7 @@ import {
   RUN_FILES,
   runDirectory,
 } from "../src/run-dir.js";
+import { runCliInProcess as cli } from "./cli-process.js";
 
 let dir: string;
 let run: string;
@@ -35,15 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: { write: () => true },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stderr };
-}
 
 const checkpoints = () => join(run, RUN_FILES.checkpoints);
 async function latest(): Promise<string> {

@@ -12,9 +12,9 @@ import { CrossEntropyLoss, LossError } from "@backprop/losses";
 import { adam, HyperparameterError, Optimizer, sgd } from "@backprop/optimizers";
 import { fromArray } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../src/cli/program.js";
 import { TrainerError } from "../src/errors.js";
 import { Trainer } from "../src/trainer.js";
+import { runCliInProcess as cli } from "./cli-process.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -23,15 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: { write: () => true },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stderr };
-}
 
 function trainer() {
   const model = mlp({ sizes: [2, 4, 2], activation: "tanh", seed: 1 });
