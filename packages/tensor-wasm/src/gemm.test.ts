@@ -2,7 +2,7 @@ import { fromArray, jsBackend, matmul, type Tensor, TensorError, zeros } from "@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { WasmBackend } from "./backend.js";
 import { WasmBackendError } from "./errors.js";
-import { moveTo, normal, wasmBackends } from "./test-helpers.js";
+import { moveTo, normal, TRANSPOSE_CASES, wasmBackends } from "./test-helpers.js";
 
 let backends: WasmBackend[];
 beforeAll(async () => {
@@ -24,12 +24,6 @@ const SHAPES: [number, number, number][] = [
   [128, 784, 256],
   [130, 129, 127],
 ];
-const CASES = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
 
 /** S_ij = Σ_p |op(A)_ip|·|op(B)_pj|, the scale of the rounding error of the sum C_ij. */
 function absProduct(
@@ -62,7 +56,7 @@ describe("gemm float32 against the JS backend", () => {
   }, () => {
     let seed = 1;
     for (const [m, k, n] of SHAPES) {
-      for (const [tA, tB] of CASES) {
+      for (const [tA, tB] of TRANSPOSE_CASES) {
         const a = normal(tA ? [k, m] : [m, k], seed++, jsBackend);
         const b = normal(tB ? [n, k] : [k, n], seed++, jsBackend);
         const c0 = normal([m, n], seed++, jsBackend);
@@ -150,7 +144,7 @@ describe("gemm float32 against the JS backend", () => {
 describe("gemm float64", () => {
   it("equals the JS backend bit for bit in every transpose case", () => {
     for (const backend of backends) {
-      for (const [tA, tB] of CASES) {
+      for (const [tA, tB] of TRANSPOSE_CASES) {
         const a = normal(tA ? [37, 21] : [21, 37], 5, jsBackend, "float64");
         const b = normal(tB ? [19, 37] : [37, 19], 6, jsBackend, "float64");
         const c0 = normal([21, 19], 7, jsBackend, "float64");

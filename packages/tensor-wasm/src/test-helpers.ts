@@ -19,3 +19,11 @@ export function normal(shape: number[], seed: number, backend: Backend, dtype: D
 export function moveTo(t: Tensor, backend: Backend): Tensor {
   return fromArray(t.data, t.shape, { backend });
 }
+
+/** Every (transposeA, transposeB) combination a gemm test runs. */
+export const TRANSPOSE_CASES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;

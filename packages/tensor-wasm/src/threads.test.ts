@@ -1,14 +1,7 @@
 import { jsBackend, map, matmul, zeros } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "./backend.js";
-import { moveTo, normal } from "./test-helpers.js";
-
-const CASES = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
+import { moveTo, normal, TRANSPOSE_CASES } from "./test-helpers.js";
 
 let single: WasmBackend[];
 let threaded: WasmBackend[];
@@ -40,7 +33,7 @@ describe("gemm on worker threads", () => {
       [9, 64, 64],
       [5, 3, 2],
     ] as [number, number, number][]) {
-      for (const [tA, tB] of CASES) {
+      for (const [tA, tB] of TRANSPOSE_CASES) {
         const a = normal(tA ? [k, m] : [m, k], seed++, jsBackend);
         const b = normal(tB ? [n, k] : [k, n], seed++, jsBackend);
         const c0 = normal([m, n], seed++, jsBackend);
