@@ -35,3 +35,8 @@ export function formatLogs(
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
+
+/** `1 thread` / `2 threads` */
+export function formatThreads(threads: number): string {
+  return `${threads} thread${threads === 1 ? "" : "s"}`;
+}

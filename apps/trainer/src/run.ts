@@ -10,6 +10,7 @@ import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js
 import { parseTrainConfig, type TrainConfig } from "./config.js";
 import { describeData, prepareData } from "./datasets.js";
 import { TrainerError } from "./errors.js";
+import { formatThreads } from "./format.js";
 import type { EpochLogs } from "./history.js";
 import { confusionMatrix } from "./metrics.js";
 import { saveTrainedModel } from "./model-io.js";
@@ -133,6 +134,7 @@ export async function runTraining(
       `the run was trained on the ${backendName} backend, which is not available here (got ${backend.name}); a resume must use the same backend to be exact`,
     );
   }
+  const threads = threadsOf(backend);
   const data = prepareData(config, backend);
   const dataText = describeData(data, config.dataset);
   const modelText = describeModel(config, data.inputs, data.outputs);
@@ -210,7 +212,7 @@ export async function runTraining(
     test,
     seconds,
     backend: backend.name,
-    threads: threadsOf(backend),
+    threads,
     data: dataText,
     model: modelText,
   };
@@ -230,7 +232,7 @@ export async function runTraining(
       "batch size": config.batchSize,
       epochs: `${fit.history.length} of ${config.epochs}`,
       seed: config.seed,
-      backend: `${backend.name}, ${threadsOf(backend)} thread${threadsOf(backend) === 1 ? "" : "s"}`,
+      backend: `${backend.name}, ${formatThreads(threads)}`,
       dtype: config.dtype,
     },
     summary: summary(model, [data.inputs]),

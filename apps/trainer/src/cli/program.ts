@@ -11,7 +11,7 @@ import { WasmBackendError } from "@backprop/tensor-wasm";
 import { Command, CommanderError } from "commander";
 import type { TrainConfig } from "../config.js";
 import { describeError, TrainerError } from "../errors.js";
-import { formatLogs } from "../format.js";
+import { formatLogs, formatThreads } from "../format.js";
 import type { ProgressStream } from "../progress.js";
 import { runTraining } from "../run.js";
 import { hasCheckpoint, RUN_FILES } from "../run-dir.js";
@@ -119,9 +119,7 @@ Examples:
           const out = (line: string) => io.stdout.write(`${line}\n`);
           out(`run:     ${result.runDir}`);
           out(`data:    ${result.data}`);
-          out(
-            `model:   ${result.model} (${result.backend} backend, ${result.threads} thread${result.threads === 1 ? "" : "s"})`,
-          );
+          out(`model:   ${result.model} (${result.backend} backend, ${formatThreads(result.threads)})`);
           if (result.test !== undefined) out(`test:    ${formatLogs(result.test)}`);
           out(`time:    ${result.seconds.toFixed(1)}s`);
           if (result.status === "completed" || result.status === "stopped") {
