@@ -81,6 +81,42 @@ describe("Tensor creation and conversion", () => {
   });
 });
 
+describe("read and write", () => {
+  it("read copies the elements out; writes to the copy do not reach the tensor", () => {
+    const t = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: "float64" },
+    );
+    const copy = t.read();
+    expect(Array.from(copy)).toEqual([1, 2, 3, 4]);
+    expect(copy).toBeInstanceOf(Float64Array);
+    copy[0] = 9;
+    expect(t.get(0, 0)).toBe(1);
+  });
+
+  it("read into a caller's array reuses it, and refuses one of the wrong length", () => {
+    const t = tensor([1, 2, 3]);
+    const out = new Float32Array(3);
+    expect(t.read(out)).toBe(out);
+    expect(Array.from(out)).toEqual([1, 2, 3]);
+    expect(() => t.read(new Float32Array(2))).toThrow(/3 elements, the output array 2/);
+  });
+
+  it("write copies values in at an offset, and refuses what does not fit", () => {
+    const t = zeros([2, 2]);
+    t.write([5, 6], 2);
+    expect(t.toArray()).toEqual([
+      [0, 0],
+      [5, 6],
+    ]);
+    expect(() => t.write([1, 2, 3], 2)).toThrow(/3 values at offset 2 do not fit tensor \[2,2\]/);
+    expect(() => t.write([1], -1)).toThrow(/offset -1/);
+  });
+});
+
 describe("random tensors", () => {
   it("are reproducible from the seed and have the right moments", () => {
     const a = randomNormal([20000], new Rng(11), { dtype: "float64", mean: 2, std: 3 });

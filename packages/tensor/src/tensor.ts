@@ -67,6 +67,33 @@ export class Tensor {
     return new Tensor(this.storage, checked, this.backend);
   }
 
+  /**
+   * The elements, row-major, copied out: into `out` when given (its length must be the tensor's size;
+   * reusing it keeps a loop allocation-free), else into a new typed array of the tensor's dtype.
+   * Works on every backend, including those whose memory is not a CPU typed array.
+   */
+  read(out?: FloatArray): FloatArray {
+    const source = this.data;
+    if (out === undefined) return source.slice();
+    if (out.length !== this.size) {
+      throw new ShapeError(
+        `read: tensor ${formatShape(this.shape)} has ${this.size} elements, the output array ${out.length}`,
+      );
+    }
+    out.set(source);
+    return out;
+  }
+
+  /** Copies `values` into the elements [offset, offset + values.length), row-major. */
+  write(values: ArrayLike<number>, offset = 0): void {
+    if (!Number.isInteger(offset) || offset < 0 || offset + values.length > this.size) {
+      throw new ShapeError(
+        `write: ${values.length} values at offset ${offset} do not fit tensor ${formatShape(this.shape)} (${this.size} elements)`,
+      );
+    }
+    this.data.set(values, offset);
+  }
+
   /** A copy with its own storage on the same backend. */
   clone(): Tensor {
     const storage = this.backend.allocate(this.dtype, this.size);
