@@ -61,6 +61,7 @@ export class ProgressLogger implements Callback {
   }
 }
 
+/** Options of `EarlyStopping`: the monitored log, the direction, the patience, the least improvement, and restoring the best weights. */
 export interface EarlyStoppingOptions {
   /** The epoch-log key to watch (default "val_loss"). */
   monitor?: string | undefined;
@@ -181,6 +182,7 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/** Options of the `ReduceLROnPlateau` callback: the monitored log and a message sink. */
 export interface ReduceLROnPlateauOptions {
   /** The epoch-log key passed to the schedule (default "val_loss"). */
   monitor?: string | undefined;

@@ -57,6 +57,7 @@ export class CsvLogger implements Callback {
   }
 }
 
+/** Options of `ModelCheckpoint`: how often to write, how many to keep, and a log of the paths written. */
 export interface ModelCheckpointOptions {
   /** Write a checkpoint every this many epochs (default 1); the last epoch is always written. */
   every?: number | undefined;

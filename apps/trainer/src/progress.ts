@@ -7,6 +7,7 @@ export interface ProgressStream {
   readonly columns?: number | undefined;
 }
 
+/** Options of `ProgressBar`: the stream, terminal or plain lines, and how often to redraw. */
 export interface ProgressBarOptions {
   stream: ProgressStream;
   /** Redraw one line in place (a terminal) or print plain lines; `stream.isTTY` unless given. */

@@ -38,6 +38,7 @@ export interface RunConfigFile {
   config: TrainConfig;
 }
 
+/** Options of `runTraining` beyond the configuration: replace or resume a run, threads, pausing, progress output, callbacks and an abort signal. */
 export interface RunOptions {
   /** Replace an existing run directory (default false: refuse). */
   force?: boolean | undefined;

@@ -19,6 +19,7 @@ export type TrainerOptimizer = Pick<Optimizer, "step" | "zeroGrad" | "stateDict"
 /** A metric by name (`"accuracy"`, `"top3"`, `"mse"`, `"mae"`, `"r2"`) or a factory of fresh instances. */
 export type MetricSpec = string | (() => Metric);
 
+/** What a `Trainer` is made of: the model, the loss, the optimizer (for fit) and the metrics. */
 export interface TrainerOptions {
   /** The network: anything with the layer protocol (a `Sequential` from `mlp()`). */
   model: Layer;
@@ -36,6 +37,7 @@ export interface TrainerOptions {
   scheduleInterval?: "step" | "epoch" | "none" | undefined;
 }
 
+/** Options of `Trainer.fit`: epochs, batch size, the shuffle and its seed, validation data, callbacks, resuming and stopping. */
 export interface FitOptions {
   /** Total epochs (a resumed fit continues up to this many). */
   epochs: number;

@@ -22,6 +22,7 @@ export interface Batch<D extends Dataset = Dataset> {
   index: number;
 }
 
+/** Options of a `BatchIterator`: the batch size, the shuffle and its seed, and what to do with a short last batch. */
 export interface BatchIteratorOptions {
   batchSize: number;
   /** A new random order each epoch (true unless given); false keeps dataset order. */

@@ -12,6 +12,7 @@ import { DataError, type DataErrorLocation } from "./errors.js";
 /** A column by header name or 0-based index. */
 export type ColumnRef = string | number;
 
+/** How `parseCsv` reads a table: which column(s) are the target, the task, and the columns to use as features. */
 export interface CsvOptions {
   /** The target column (name or 0-based index); several columns for a multi-output regression. */
   target: ColumnRef | readonly ColumnRef[];

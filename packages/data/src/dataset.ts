@@ -25,6 +25,7 @@ export interface RegressionDataset {
   readonly featureNames: readonly string[];
 }
 
+/** A dataset of either task: classification (class indices) or regression (a target tensor). */
 export type Dataset = ClassificationDataset | RegressionDataset;
 
 /** A dataset cut into disjoint parts; `validation` and `test` may have no rows. */
@@ -55,6 +56,7 @@ function checkFeatures(
   return Object.freeze([...names]);
 }
 
+/** What a `ClassificationDataset` is made from: features [n, d], one class index per row, the class names (and optional feature names). */
 export interface ClassificationDatasetInit {
   features: Tensor;
   targets: Int32Array;
@@ -89,6 +91,7 @@ export function classificationDataset(init: ClassificationDatasetInit): Classifi
   };
 }
 
+/** What a `RegressionDataset` is made from: features [n, d], targets [n, k] (and optional feature and target names). */
 export interface RegressionDatasetInit {
   features: Tensor;
   targets: Tensor;

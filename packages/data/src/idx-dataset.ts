@@ -20,6 +20,7 @@ export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
 /** The ten digit classes "0" … "9". */
 export const DIGIT_CLASSES: readonly string[] = Object.freeze(defaultNames("", 10));
 
+/** Options for building a classification dataset from an IDX images file and an IDX labels file. */
 export interface IdxDatasetOptions {
   /** Class names in label order; "0", "1", … (one per label value up to the largest) unless given. */
   classNames?: readonly string[];

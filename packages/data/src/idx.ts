@@ -3,6 +3,7 @@ import { DataError } from "./errors.js";
 /** The element types of the IDX format, by their type code (the third magic byte). */
 export type IdxDataType = "uint8" | "int8" | "int16" | "int32" | "float32" | "float64";
 
+/** The typed array an IDX file's elements decode to, one per IDX element type. */
 export type IdxTypedArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /** A decoded IDX file: its element type, its dimensions and the elements, row-major. */
@@ -12,6 +13,7 @@ export interface IdxArray {
   data: IdxTypedArray;
 }
 
+/** Options of the IDX decoder: the name used in errors and the most bytes gzipped input may decompress to. */
 export interface IdxReadOptions {
   /** Names the input in error messages. */
   file?: string;

@@ -8,6 +8,7 @@ import { splitDataset } from "./split.js";
 /** Pixels per digit image: 28 × 28. */
 const PIXELS = 784;
 
+/** Options of the built-in MNIST digits: the feature dtype. */
 export interface DigitsOptions {
   /** Feature dtype; float32 unless given. */
   dtype?: DType;
@@ -41,6 +42,7 @@ export function loadDigits(options: DigitsOptions = {}): ClassificationDataset {
   });
 }
 
+/** Options of the built-in digits cut into train / validation / test splits: the fractions and the seed. */
 export interface DigitsSplitOptions extends DigitsOptions {
   /** Fraction for the test split; 0.2 (2,000 digits) unless given. */
   test?: number;

@@ -57,6 +57,7 @@ export function readCsvFile(path: string, options: CsvOptions): Dataset {
   return parseCsv(text, { file: path, ...options });
 }
 
+/** Options for reading a dataset stored as the four standard IDX files in one directory: which split, and the IDX dataset options. */
 export interface IdxDirectoryOptions
   extends Omit<IdxDatasetOptions, "imagesFile" | "labelsFile" | "classNames"> {
   /** "train" (train-*-ubyte) or "test" (t10k-*-ubyte); "train" unless given. */
@@ -97,6 +98,7 @@ function loadIdxDirectory(
 /** Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST. */
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 
+/** Options of `loadFashionMnist`: the directory with the four IDX files (Debian's dataset-fashion-mnist by default) and the split. */
 export interface FashionMnistOptions extends IdxDirectoryOptions {
   /** Directory with the four IDX files; FASHION_MNIST_DIR unless given. */
   dataDir?: string;
@@ -113,6 +115,7 @@ export function loadFashionMnist(options: FashionMnistOptions = {}): Classificat
   return loadIdxDirectory("loadFashionMnist", dataDir, rest, FASHION_MNIST_CLASSES, hint);
 }
 
+/** Options of `loadMnist`: the directory with the four MNIST IDX files, and the split. */
 export interface MnistOptions extends IdxDirectoryOptions {
   /** Directory with the four MNIST IDX files (train-images-idx3-ubyte.gz, …). */
   dataDir: string;

@@ -1,6 +1,7 @@
 import { type DType, prepareOut, type Tensor, zeros } from "@backprop/tensor";
 import { DataError } from "./errors.js";
 
+/** Options of `oneHot`: the dtype of a new result, or a tensor to write into. */
 export interface OneHotOptions {
   /** dtype of a new result; float32 unless given (ignored when `out` is given). */
   dtype?: DType;

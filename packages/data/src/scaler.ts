@@ -21,6 +21,7 @@ export interface MinMaxScalerJSON {
   range: [number, number];
 }
 
+/** A fitted scaler as JSON (its kind and per-column statistics), as saved beside a model and read back by `scalerFromJSON`. */
 export type ScalerJSON = StandardScalerJSON | MinMaxScalerJSON;
 
 /** A per-column transform fitted on training features; apply the same one to every split and at predict time. */
@@ -155,6 +156,7 @@ export class StandardScaler extends AffineScaler {
   }
 }
 
+/** Options of `MinMaxScaler`: the interval [lo, hi] the training features are mapped to. */
 export interface MinMaxOptions {
   /** The interval the training features are mapped to; [0, 1] unless given. */
   range?: readonly [number, number];

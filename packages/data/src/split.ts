@@ -14,6 +14,7 @@ export function toRng(op: string, rng: RngLike | undefined): Rng {
   return new Rng(seed);
 }
 
+/** Options of `splitDataset`: the validation and test fractions and the shuffle's seed. */
 export interface SplitOptions {
   /** Fraction of the samples for the validation split, in [0, 1); 0 unless given. */
   validation?: number;

@@ -10,6 +10,7 @@ import {
 import { DataError } from "./errors.js";
 import { type RngLike, toRng } from "./split.js";
 
+/** Options every synthetic dataset takes: the seed (or generator) and the dtype. */
 export interface SyntheticOptions {
   /** Generator or seed; seed 0 unless given. The same seed gives the same data. */
   rng?: RngLike;
@@ -36,6 +37,7 @@ function linspace(start: number, stop: number, count: number, i: number): number
   return count > 1 ? start + ((stop - start) * i) / (count - 1) : start;
 }
 
+/** Options of the `xor` dataset: points in the four quadrants, labelled by the sign of x·y. */
 export interface XorOptions extends SyntheticOptions {
   /** 200 unless given. */
   samples?: number;
@@ -65,6 +67,7 @@ export function xor(options: XorOptions = {}): ClassificationDataset {
   return classificationDataset({ features, targets, classNames: ["0", "1"], featureNames: ["x", "y"] });
 }
 
+/** Options of the `spiral` dataset (CS231n's): interleaved arms, one class per arm. */
 export interface SpiralOptions extends SyntheticOptions {
   /** Points per arm; 100 unless given. */
   samplesPerClass?: number;
@@ -106,6 +109,7 @@ export function spiral(options: SpiralOptions = {}): ClassificationDataset {
   });
 }
 
+/** Options of the `circles` dataset: two concentric noisy circles, one class each. */
 export interface CirclesOptions extends SyntheticOptions {
   /** 100 unless given: ⌊n/2⌋ on the outer circle, the rest on the inner one. */
   samples?: number;
@@ -154,6 +158,7 @@ export function circles(options: CirclesOptions = {}): ClassificationDataset {
   return dataset;
 }
 
+/** Options of the `sine` regression dataset: y = sin(x) + noise. */
 export interface SineOptions extends SyntheticOptions {
   /** 200 unless given. */
   samples?: number;

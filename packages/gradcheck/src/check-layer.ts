@@ -14,6 +14,7 @@ export interface CheckableLayer {
   parameters(): readonly Parameter[];
 }
 
+/** Options of `checkLayer`: the gradcheck tolerances and steps, and whether to check ∂L/∂x too. */
 export interface LayerCheckOptions extends GradcheckOptions {
   /** Also check ∂L/∂x, the gradient `backward` returns (default true). */
   checkInput?: boolean;

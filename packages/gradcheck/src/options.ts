@@ -36,6 +36,7 @@ export type KinkOption =
   | { readonly at?: number; readonly range: number }
   | ((element: KinkElement) => boolean);
 
+/** Tolerances and steps of a finite-difference check: an element passes when |analytic − numeric| ≤ atol + rtol·|numeric|. */
 export interface GradcheckOptions {
   /** Finite-difference step ε (torch.autograd.gradcheck's default 1e-6). */
   eps?: number;

@@ -31,6 +31,7 @@ export interface DirectionComparison extends ComparisonBase {
   readonly direction: number;
 }
 
+/** One comparison a gradient check made: of one element, or along one random direction. */
 export type Comparison = ElementComparison | DirectionComparison;
 
 /** What a gradient check found. A check never throws for wrong gradients: it reports them here. */

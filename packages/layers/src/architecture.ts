@@ -3,7 +3,9 @@ import { LayerError, preview } from "./errors.js";
 import type { LayerConfig, Module } from "./layer.js";
 import { createLayerRegistry, type LayerRegistry } from "./registry.js";
 
+/** The `format` field of an architecture JSON file. */
 export const ARCHITECTURE_FORMAT = "backprop.architecture";
+/** The `version` field of the architecture JSON this release writes and reads. */
 export const ARCHITECTURE_VERSION = 1;
 
 /**
@@ -30,6 +32,7 @@ export function architectureOf(model: Module): Architecture {
 /** The default of `BuildOptions.maxParameters`: 2^28 parameters, 1 GiB of float32 weights. */
 export const DEFAULT_MAX_PARAMETERS = 2 ** 28;
 
+/** Options for rebuilding a model from its architecture JSON: the layer registry, the backend, the source named in errors and a parameter limit. */
 export interface BuildOptions {
   /** Layer types known when rebuilding (default: `createLayerRegistry()`, the built-in layers). */
   registry?: LayerRegistry | undefined;

@@ -16,6 +16,7 @@ import { LayerError } from "./errors.js";
 import { computeFans, type InitializerLike, initializer, linearDefaultBias } from "./init.js";
 import { BaseLayer, type LayerConfig } from "./layer.js";
 
+/** Options of a `Dense` layer: bias on or off, the initialisers, dtype and backend. */
 export interface DenseOptions {
   /** Add a bias b (default true). Without it the layer is exactly the notes' a = W z. */
   bias?: boolean | undefined;

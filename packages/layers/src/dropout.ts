@@ -2,6 +2,7 @@ import { mul, Rng, type RngState, type Tensor } from "@backprop/tensor";
 import { LayerError } from "./errors.js";
 import { BaseLayer, type LayerConfig } from "./layer.js";
 
+/** Options of a `Dropout` layer: the generator or seed of its masks. */
 export interface DropoutOptions {
   /** Generator for the masks. */
   rng?: Rng | undefined;

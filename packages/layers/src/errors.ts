@@ -46,6 +46,7 @@ export type SafetensorsErrorCode =
   | "TensorMismatch"
   | "Io";
 
+/** What a `SafetensorsError` says about the problem: a code, and the file and tensor it concerns. */
 export interface SafetensorsErrorDetails {
   code: SafetensorsErrorCode;
   /** The file (or other source) being read or written, when known. */

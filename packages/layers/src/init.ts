@@ -101,6 +101,7 @@ export function glorotNormal(gain = 1): Initializer {
     fillNormal(t, rng, 0, gain * Math.sqrt(2 / positiveFan("glorotNormal", fanIn + fanOut)));
 }
 
+/** Options of the He (Kaiming) initialisers: the leaky-ReLU slope, fan mode and nonlinearity, as PyTorch's kaiming_*_. */
 export interface HeOptions {
   /** Negative slope of the leaky ReLU that follows (PyTorch's `a`), default 0. */
   a?: number;
@@ -173,6 +174,7 @@ export type InitializerName =
   | "lecunNormal"
   | "default";
 
+/** An initialiser, or the name of a built-in one. */
 export type InitializerLike = Initializer | InitializerName;
 
 /** The initialiser a name stands for (a function is returned as is). */

@@ -7,6 +7,7 @@ import type { InitializerLike } from "./init.js";
 import type { Module } from "./layer.js";
 import { Sequential } from "./sequential.js";
 
+/** Options of `mlp()`: the layer widths [I_1, …, I_L], the activations h^(l), bias, dropout and initialisation. */
 export interface MlpOptions {
   /** [I_1, I_2, …, I_L]: I_1 inputs, I_L outputs, the widths of the hidden layers between (L ≥ 2). */
   sizes: readonly number[];

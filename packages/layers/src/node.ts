@@ -20,6 +20,7 @@ import { loadModelFromBytes, saveModelToBytes } from "./serialize.js";
 
 /** The file names `saveModel` writes into its directory. */
 export const MODEL_ARCHITECTURE_FILE = "model.json";
+/** The weights file (safetensors) `saveModel` writes into its directory. */
 export const MODEL_WEIGHTS_FILE = "model.safetensors";
 /**
  * The largest architecture JSON file `readArchitectureFile` and `loadModel` read (16 MiB), checked

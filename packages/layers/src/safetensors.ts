@@ -49,11 +49,13 @@ export interface SafetensorsContents {
   metadata: Record<string, string>;
 }
 
+/** Options of `encodeSafetensors`: the header's `__metadata__` strings. */
 export interface EncodeSafetensorsOptions {
   /** Stored as the header's "__metadata__" (string values only, as the format requires). */
   metadata?: Record<string, string> | undefined;
 }
 
+/** Options of `decodeSafetensors`: the source named in errors and the backend of the decoded tensors. */
 export interface DecodeSafetensorsOptions {
   /** Where the bytes came from (a file name), named in every error. */
   source?: string | undefined;

@@ -66,6 +66,7 @@ export function saveModelToBytes(model: Module, metadata?: Record<string, string
   return { architecture: architectureOf(model), weights: encodeWeights(model, metadata) };
 }
 
+/** Options for loading a model (architecture and weights): the build options and the weights' name in errors. */
 export interface LoadModelOptions extends BuildOptions {
   /** Named in errors about the weights (default: `source`). */
   weightsSource?: string | undefined;

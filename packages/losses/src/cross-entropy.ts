@@ -9,6 +9,7 @@ import type { Loss, Reduction } from "./loss.js";
  */
 export type ClassTarget = Int32Array | readonly number[] | Tensor;
 
+/** Options of `CrossEntropyLoss`: the reduction and the label smoothing ε. */
 export interface CrossEntropyLossOptions {
   /** `"mean"` over the N rows (default) or `"sum"`. */
   reduction?: Reduction;

@@ -3,6 +3,7 @@ import { ElementwiseLoss } from "./elementwise-loss.js";
 import { LossError } from "./errors.js";
 import type { Reduction } from "./loss.js";
 
+/** Options of `HuberLoss`: the reduction and δ, where the loss turns from quadratic to linear. */
 export interface HuberLossOptions {
   /** `"mean"` (default) or `"sum"`. */
   reduction?: Reduction;

@@ -2,6 +2,7 @@ import { checkReduction } from "./check.js";
 import { ElementwiseLoss } from "./elementwise-loss.js";
 import type { Reduction } from "./loss.js";
 
+/** Options of `L1Loss`: the reduction. */
 export interface L1LossOptions {
   /** `"mean"` (default) or `"sum"`. */
   reduction?: Reduction;

@@ -9,6 +9,7 @@ import type { Reduction } from "./loss.js";
  */
 export type MSEReduction = Reduction | "half-sum";
 
+/** Options of `MSELoss`: which of the notes' conventions (sum, half-sum) or the mean. */
 export interface MSELossOptions {
   /** `"mean"` (default, like PyTorch), `"sum"` (eq. 44) or `"half-sum"` (eq. 47). */
   reduction?: MSEReduction;

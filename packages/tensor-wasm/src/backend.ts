@@ -23,6 +23,7 @@ import { HeapStorage, type WasmStorage } from "./storage.js";
 import type { KernelThreads } from "./threads.js";
 import { workerThreadsAvailable } from "./workers.js";
 
+/** Options of `createWasmBackend`: the relaxed-SIMD build and the thread count. */
 export interface WasmBackendOptions {
   /**
    * Use the relaxed-SIMD build (f32x4.relaxed_madd, a fused multiply-add: faster, and its gemm rounds

@@ -8,6 +8,7 @@ import { checkShape, sizeOf } from "./shape.js";
 import { ArrayStorage } from "./storage.js";
 import { type NestedArray, Tensor } from "./tensor.js";
 
+/** Options of every tensor creator: the dtype and the backend. */
 export interface CreateOptions {
   /** Element type; float32 unless given. */
   dtype?: DType;
@@ -40,6 +41,7 @@ export function full(shape: readonly number[], value: number, options: CreateOpt
   return t;
 }
 
+/** A tensor of `shape` filled with ones. */
 export function ones(shape: readonly number[], options: CreateOptions = {}): Tensor {
   return full(shape, 1, options);
 }
@@ -109,6 +111,7 @@ export function tensor(values: NestedArray, options: CreateOptions = {}): Tensor
   return fromArray(flat, shape, options);
 }
 
+/** Options of `randomUniform`: the interval [low, high) (U[0, 1) unless given), dtype and backend. */
 export interface UniformOptions extends CreateOptions {
   low?: number;
   high?: number;
@@ -124,6 +127,7 @@ export function randomUniform(shape: readonly number[], rng: Rng, options: Unifo
   return t;
 }
 
+/** Options of `randomNormal`: the mean and standard deviation (N(0, 1) unless given), dtype and backend. */
 export interface NormalOptions extends CreateOptions {
   mean?: number;
   std?: number;

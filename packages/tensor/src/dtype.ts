@@ -7,6 +7,7 @@ export type FloatArray = Float32Array | Float64Array;
 /** The typed array type that holds elements of dtype `D`. */
 export type ArrayFor<D extends DType> = D extends "float32" ? Float32Array : Float64Array;
 
+/** The element types a tensor can have: float32 and float64. */
 export const DTYPES: readonly DType[] = ["float32", "float64"];
 
 /** Allocates a zero-filled typed array of `length` elements of `dtype`. */
@@ -19,6 +20,7 @@ export function dtypeOf(array: FloatArray): DType {
   return array instanceof Float32Array ? "float32" : "float64";
 }
 
+/** Whether `value` is one of the dtypes a tensor can have. */
 export function isDType(value: unknown): value is DType {
   return value === "float32" || value === "float64";
 }

@@ -21,6 +21,7 @@ export function checkShape(op: string, shape: readonly number[]): readonly numbe
   return Object.freeze([...shape]);
 }
 
+/** Whether two shapes are equal, dimension by dimension. */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

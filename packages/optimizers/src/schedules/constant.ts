@@ -1,6 +1,7 @@
 import { checkInteger, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `constantLr`: η, and the factor applied for the first `totalIters` steps. */
 export interface ConstantLrOptions {
   lr: number;
   /** Multiplier for the first `totalIters` steps (PyTorch ConstantLR); 1 by default. */

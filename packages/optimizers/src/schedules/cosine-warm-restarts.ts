@@ -2,6 +2,7 @@ import { checkInteger, checkNonNegative, checkPositive } from "../validate.js";
 import { cosineCurve } from "./cosine.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `cosineAnnealingWarmRestarts` (SGDR): η, the first period t0, its growth tMult and η_min. */
 export interface CosineAnnealingWarmRestartsOptions {
   lr: number;
   /** Length of the first period. */

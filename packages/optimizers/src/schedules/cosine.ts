@@ -1,6 +1,7 @@
 import { checkInteger, checkNonNegative, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `cosineAnnealingLr`: η, the half-period tMax and η_min. */
 export interface CosineAnnealingLrOptions {
   lr: number;
   tMax: number;

@@ -1,6 +1,7 @@
 import { checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `exponentialLr`: η and the decay γ (η_t = η·γ^t). */
 export interface ExponentialLrOptions {
   lr: number;
   gamma: number;

@@ -1,6 +1,7 @@
 import { checkInteger, checkNonNegative, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `linearLr`: η, the start and end factors and the steps between them. */
 export interface LinearLrOptions {
   lr: number;
   /** 1/3 by default, like PyTorch. */

@@ -1,6 +1,7 @@
 import { checkPositive } from "../validate.js";
 import { bisectRight, checkMilestones, type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `multiStepLr`: η, the milestones and γ. */
 export interface MultiStepLrOptions {
   lr: number;
   /** Increasing step counts at which the rate is multiplied by γ. */

@@ -2,6 +2,7 @@ import { HyperparameterError } from "../errors.js";
 import { checkBoolean, checkInteger, checkOneOf, checkPositive, checkUnitInterval } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `oneCycleLr`: the peak rate, the cycle length and its shape. */
 export interface OneCycleLrOptions {
   maxLr: number;
   totalSteps: number;

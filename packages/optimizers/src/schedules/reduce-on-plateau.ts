@@ -4,6 +4,7 @@ import { decodeNumber, encodeNumber } from "../json-number.js";
 import { checkInteger, checkNonNegative, checkOneOf, checkPositive, checkUnitInterval } from "../validate.js";
 import type { LrSchedule } from "./schedule.js";
 
+/** Options of `reduceLrOnPlateau`: η, whether the metric should fall or rise, the factor, patience and floor. */
 export interface ReduceLrOnPlateauOptions {
   lr: number;
   /** "min" (default): the metric should fall; "max": it should rise. */

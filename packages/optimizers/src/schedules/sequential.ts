@@ -1,6 +1,7 @@
 import { HyperparameterError } from "../errors.js";
 import { bisectRight, checkMilestones, type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `sequentialLr`: the schedules and the steps at which each takes over. */
 export interface SequentialLrOptions {
   /** The schedules in order; each restarts from its own step 0 when it takes over. */
   schedules: readonly StepSchedule[];

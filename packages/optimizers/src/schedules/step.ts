@@ -1,6 +1,7 @@
 import { checkInteger, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
+/** Options of `stepLr`: η, the step size and γ (η_t = η·γ^⌊t / stepSize⌋). */
 export interface StepLrOptions {
   lr: number;
   stepSize: number;

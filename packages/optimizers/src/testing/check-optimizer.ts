@@ -6,6 +6,7 @@ import type { GradientTransformation } from "../transform.js";
 import { countTypedArrayAllocations } from "./count-allocations.js";
 import { quadratic } from "./problem.js";
 
+/** What `checkOptimizer` needs: a name, a factory of fresh transformations, and calls that must be refused. */
 export interface ConformanceOptions {
   /** Names the optimizer in the report. */
   name: string;
@@ -17,12 +18,14 @@ export interface ConformanceOptions {
   steps?: number;
 }
 
+/** One check of the optimizer conformance kit: its name, whether it passed, and what it found. */
 export interface ConformanceCheck {
   readonly name: string;
   readonly passed: boolean;
   readonly detail: string;
 }
 
+/** Every check `checkOptimizer` ran on one optimizer. */
 export interface ConformanceReport {
   readonly name: string;
   readonly checks: readonly ConformanceCheck[];

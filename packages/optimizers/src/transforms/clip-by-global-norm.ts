@@ -3,6 +3,7 @@ import type { GradientTransformation, StatelessState } from "../transform.js";
 import { checkOneOf, checkPositive } from "../validate.js";
 import { scaleInPlace } from "./scale.js";
 
+/** Options of `clipByGlobalNorm`: the largest allowed norm and which norm (2 or ∞). */
 export interface ClipByGlobalNormOptions {
   maxNorm: number;
   /** 2 (default) or "inf" (the largest |u|). */

@@ -2,6 +2,7 @@ import type { ParamArrays } from "../params.js";
 import type { GradientTransformation, StatelessState } from "../transform.js";
 import { checkPositive } from "../validate.js";
 
+/** Options of `clipByValue`: c, the bound of u ← clamp(u, −c, c). */
 export interface ClipByValueOptions {
   clipValue: number;
 }

@@ -2,6 +2,7 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkNonNegative, checkUnitInterval } from "../validate.js";
 
+/** Options of `scaleByAdadelta`: ρ and ε. */
 export interface ScaleByAdadeltaOptions {
   /** ρ; 0.9 by default. */
   rho?: number;
@@ -9,6 +10,7 @@ export interface ScaleByAdadeltaOptions {
   eps?: number;
 }
 
+/** State of `scaleByAdadelta`: the running averages E[g²] and E[Δx²], per parameter. */
 export interface ScaleByAdadeltaState {
   /** E[g²] */
   squareAvg: ParamArrays;

@@ -2,6 +2,7 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkNonNegative } from "../validate.js";
 
+/** Options of `scaleByAdagrad`: the learning-rate decay, the initial accumulator and ε. */
 export interface ScaleByAdagradOptions {
   /** 0 by default. */
   lrDecay?: number;
@@ -11,6 +12,7 @@ export interface ScaleByAdagradOptions {
   eps?: number;
 }
 
+/** State of `scaleByAdagrad`: the step count and Σ g², per parameter. */
 export interface ScaleByAdagradState {
   count: number;
   /** Σ_τ g_τ² (plus the initial accumulator value). */

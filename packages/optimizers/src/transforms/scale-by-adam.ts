@@ -2,12 +2,14 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkBoolean, checkNonNegative } from "../validate.js";
 
+/** Options of `scaleByAdam`: (β1, β2), ε and AMSGrad. */
 export interface ScaleByAdamOptions {
   betas?: readonly [number, number];
   eps?: number;
   amsgrad?: boolean;
 }
 
+/** State of `scaleByAdam`: the step count and the moment estimates m and v (and max v for AMSGrad), per parameter. */
 export interface ScaleByAdamState {
   count: number;
   /** m: first-moment estimate. */

@@ -2,11 +2,13 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkNonNegative } from "../validate.js";
 
+/** Options of `scaleByAdamax`: (β1, β2) and ε. */
 export interface ScaleByAdamaxOptions {
   betas?: readonly [number, number];
   eps?: number;
 }
 
+/** State of `scaleByAdamax`: the step count, m and the infinity norm u, per parameter. */
 export interface ScaleByAdamaxState {
   count: number;
   /** m: first-moment estimate. */

@@ -2,11 +2,13 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas } from "../validate.js";
 
+/** Options of `scaleByLion`: (β1, β2). */
 export interface ScaleByLionOptions {
   /** (β1, β2); (0.9, 0.99) by default. */
   betas?: readonly [number, number];
 }
 
+/** State of `scaleByLion`: the momentum m, per parameter. */
 export interface ScaleByLionState {
   mu: ParamArrays;
 }

@@ -2,6 +2,7 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkNonNegative } from "../validate.js";
 
+/** Options of `scaleByNadam`: (β1, β2), ε and the momentum decay ψ. */
 export interface ScaleByNadamOptions {
   betas?: readonly [number, number];
   eps?: number;
@@ -9,6 +10,7 @@ export interface ScaleByNadamOptions {
   momentumDecay?: number;
 }
 
+/** State of `scaleByNadam`: the step count, Π μ_i and the moment estimates m and v, per parameter. */
 export interface ScaleByNadamState {
   count: number;
   /** Π_{i≤t} μ_i */

@@ -2,6 +2,7 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBoolean, checkNonNegative, checkUnitInterval } from "../validate.js";
 
+/** Options of `scaleByRms` (RMSprop): α, ε and centring. */
 export interface ScaleByRmsOptions {
   /** α, the smoothing constant; 0.99 by default. */
   alpha?: number;
@@ -10,6 +11,7 @@ export interface ScaleByRmsOptions {
   centered?: boolean;
 }
 
+/** State of `scaleByRms`: E[g²] (and E[g] when centred), per parameter. */
 export interface ScaleByRmsState {
   /** E[g²] */
   squareAvg: ParamArrays;

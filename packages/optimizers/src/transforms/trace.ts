@@ -2,6 +2,7 @@ import { type ParamArrays, zerosLikeParams } from "../params.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBoolean, checkUnitInterval } from "../validate.js";
 
+/** Options of `trace` (momentum): μ, the dampening τ and Nesterov. */
 export interface TraceOptions {
   /** μ */
   momentum: number;
@@ -10,6 +11,7 @@ export interface TraceOptions {
   nesterov?: boolean;
 }
 
+/** State of `trace`: the step count and the momentum buffer v, per parameter. */
 export interface TraceState {
   /** Steps taken (the first step copies the update into the buffer, as PyTorch does). */
   count: number;

@@ -25,6 +25,7 @@ export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
   checkCompatible(op, a, b);
 }
 
+/** Throws a `ShapeError` naming `op` and `name` unless `t` has rank `rank`. */
 export function checkRank(op: string, name: string, t: Tensor, rank: number): void {
   if (t.rank !== rank) {
     throw new ShapeError(`${op}: ${name} must have rank ${rank}, got shape ${formatShape(t.shape)}`);

@@ -2,6 +2,7 @@ import { formatShape, ShapeError, TensorError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { checkCompatible, checkRank, overlaps, prepareOut } from "./check.js";
 
+/** Options of `matmul` (C = α·op(A)·op(B) + β·C): transposes, α, β and the output tensor. */
 export interface MatmulOptions {
   /** Use Aᵀ (A is stored k×m). */
   transposeA?: boolean;

@@ -71,6 +71,7 @@ export function dot(a: Tensor, b: Tensor): number {
   return s;
 }
 
+/** Which vector norm `norm` computes: ‖·‖₁, ‖·‖₂ or ‖·‖∞. */
 export type NormOrder = 1 | 2 | "inf";
 
 /** Vector norm over all elements: ‖a‖₁ = Σ|a_i|, ‖a‖₂ = √(Σ a_i²) (overflow-safe), ‖a‖∞ = max|a_i|. */
