@@ -67,12 +67,19 @@ export interface TrainingContext {
 export interface Callback {
   /** Unique key of the callback's state in a checkpoint (required with `stateDict`). */
   readonly key?: string;
+  /** Called once before the first epoch (also when a fit resumes). */
   onTrainBegin?(context: TrainingContext): Awaitable<void>;
+  /** Called at the start of every epoch. */
   onEpochBegin?(epoch: number, context: TrainingContext): Awaitable<void>;
+  /** Called after every optimizer step with the batch's logs (keep it cheap: it runs on the hot path). */
   onBatchEnd?(logs: BatchLogs, context: TrainingContext): void;
+  /** Called after every epoch with its logs (training and validation metrics, learning rate). */
   onEpochEnd?(logs: EpochLogs, context: TrainingContext): Awaitable<void>;
+  /** Called once when the fit ends, however it ended. */
   onTrainEnd?(result: FitResult, context: TrainingContext): Awaitable<void>;
+  /** The callback's state, saved in checkpoints under `key` so a resumed fit continues it. */
   stateDict?(): CallbackState;
+  /** Restores the state `stateDict` returned (on resume). */
   loadStateDict?(state: CallbackState): void;
 }
 

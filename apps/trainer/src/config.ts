@@ -56,16 +56,24 @@ const datasetName = v.pipe(
 );
 
 const EarlyStoppingSchema = v.strictObject({
+  /** Epochs without improvement before stopping. */
   patience: v.optional(integer(0), 5),
+  /** The epoch log watched (default val_loss). */
   monitor: v.optional(v.string(), "val_loss"),
+  /** The least change that counts as an improvement. */
   minDelta: v.optional(nonNegative, 0),
+  /** Restore the weights of the best epoch when stopping. */
   restoreBestWeights: v.optional(v.boolean(message("true or false")), true),
 });
 
 const ReduceLrSchema = v.strictObject({
+  /** Epochs without improvement before the rate drops. */
   patience: v.optional(integer(0), 2),
+  /** η ← η · factor on a plateau. */
   factor: v.optional(v.pipe(positive, v.ltValue(1, message("a factor in (0, 1)"))), 0.5),
+  /** The rate never drops below this. */
   minLr: v.optional(nonNegative, 0),
+  /** The epoch log watched (default val_loss). */
   monitor: v.optional(v.string(), "val_loss"),
 });
 
@@ -101,16 +109,27 @@ export const TrainConfigSchema = v.strictObject({
   samples: v.optional(integer(4), 600),
   /** Noise of the synthetic datasets (their own default unless given). */
   noise: v.optional(nonNegative),
+  /** Hidden layer widths (the I_2 … I_{L-1} of the notes); [] for none. */
   hidden: v.optional(v.array(integer(1), message("a list of layer widths")), [256, 128]),
+  /** The hidden activation h. */
   activation: v.optional(oneOf(ACTIVATIONS), "relu"),
+  /** Dropout probability after each hidden activation. */
   dropout: v.optional(fraction, 0),
+  /** Dense layers with biases; false gives the notes' a = W z. */
   bias: v.optional(v.boolean(message("true or false")), true),
+  /** The loss; auto: cross-entropy for classification, mse for regression. */
   loss: v.optional(oneOf(LOSSES), "auto"),
+  /** Cross-entropy label smoothing ε. */
   labelSmoothing: v.optional(fraction, 0.1),
+  /** The optimizer. */
   optimizer: v.optional(oneOf(OPTIMIZERS), "adam"),
+  /** The learning rate η. */
   learningRate: v.optional(positive, 2e-3),
+  /** Weight decay λ. */
   weightDecay: v.optional(nonNegative, 0),
+  /** Momentum μ of the momentum and nesterov optimizers. */
   momentum: v.optional(fraction, 0.9),
+  /** The learning-rate schedule. */
   schedule: v.optional(oneOf(SCHEDULES), "cosine"),
   /** Epochs between decays of the step schedule. */
   stepSize: v.optional(integer(1), 10),
@@ -118,12 +137,19 @@ export const TrainConfigSchema = v.strictObject({
   gamma: v.optional(v.pipe(positive, v.maxValue(1, message("a factor in (0, 1]"))), 0.1),
   /** Clip the global gradient norm to this value. */
   clipNorm: v.optional(positive),
+  /** Reduce the learning rate when the monitored metric stalls (null: off). */
   reduceLrOnPlateau: v.optional(v.nullable(ReduceLrSchema), null),
+  /** Stop when the monitored metric stops improving (null: off). */
   earlyStopping: v.optional(v.nullable(EarlyStoppingSchema), null),
+  /** Epochs to train. */
   epochs: v.optional(integer(1), 15),
+  /** Mini-batch size. */
   batchSize: v.optional(integer(1), 128),
+  /** Seed of the split, the initial weights and the batch order. */
   seed: v.optional(v.pipe(integer(0), v.safeInteger(message("a safe integer"))), 0),
+  /** Element type of the weights and data. */
   dtype: v.optional(oneOf(["float32", "float64"] as const), "float32"),
+  /** Compute backend; auto: wasm where available. */
   backend: v.optional(oneOf(BACKENDS), "auto"),
   /**
    * Threads of the wasm backend ("auto": one per core, at most 8). Results are bitwise the same
@@ -139,7 +165,9 @@ export const TrainConfigSchema = v.strictObject({
       ),
     ),
   ),
+  /** Write a checkpoint every this many epochs. */
   checkpointEvery: v.optional(integer(1), 1),
+  /** How many checkpoints to keep. */
   keepCheckpoints: v.optional(integer(1), 2),
   /** Where runs go: <outDir>/<name>. */
   outDir: v.optional(v.string(), "runs"),

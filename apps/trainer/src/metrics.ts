@@ -14,12 +14,15 @@ export interface Metric {
   readonly name: string;
   /** Whether a larger value is better (accuracy, R²) or a smaller one (MSE, MAE). */
   readonly higherIsBetter: boolean;
+  /** Forgets every sample seen (called at the start of each epoch and evaluation). */
   reset(): void;
   /** Adds a batch: predictions [m, C] (logits or outputs) against m targets. */
   update(predictions: Tensor, targets: Targets): void;
   /** The metric over every sample seen since the last reset (NaN before any). */
   result(): number;
+  /** The running sums, as plain numbers, for checkpoints. */
   state(): number[];
+  /** Restores the running sums `state` returned. */
   loadState(state: readonly number[]): void;
 }
 
@@ -115,6 +118,7 @@ abstract class MeanElementError implements Metric {
   private sum = 0;
   private count = 0;
 
+  /** The error of one element, e.g. (y − t)². */
   protected abstract error(y: number, t: number): number;
 
   reset(): void {

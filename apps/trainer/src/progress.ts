@@ -2,6 +2,7 @@ import { formatCount, formatDuration, formatLogs } from "./format.js";
 
 /** Where progress goes: a stream (process.stderr) or anything with `write`. */
 export interface ProgressStream {
+  /** Writes text (a terminal, a file, or a string in tests). */
   write(text: string): unknown;
   readonly isTTY?: boolean | undefined;
   readonly columns?: number | undefined;

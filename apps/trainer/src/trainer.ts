@@ -9,7 +9,9 @@ import { createMetric, type Metric, type Targets } from "./metrics.js";
 
 /** The loss protocol (docs/protocols.md) for the targets a dataset holds: class indices or a tensor. */
 export interface TrainerLoss {
+  /** The loss E of a batch's predictions against its targets. */
   forward(prediction: Tensor, target: Targets): number;
+  /** ∂E/∂y for the last `forward`, into `out` when given. */
   backward(out?: Tensor): Tensor;
 }
 

@@ -138,6 +138,7 @@ export class StandardScaler extends AffineScaler {
     );
   }
 
+  /** Rebuilds a fitted scaler from what `toJSON` returned. */
   static fromJSON(json: StandardScalerJSON): StandardScaler {
     const op = "StandardScaler.fromJSON";
     const valid =
@@ -151,6 +152,7 @@ export class StandardScaler extends AffineScaler {
     return new StandardScaler([...json.mean], [...json.std]);
   }
 
+  /** The fitted per-column mean and standard deviation, as JSON. */
   toJSON(): StandardScalerJSON {
     return { type: "standard", version: 1, mean: [...this.mean], std: [...this.std] };
   }
@@ -187,6 +189,7 @@ export class MinMaxScaler extends AffineScaler {
     return new MinMaxScaler(min, max, [range[0], range[1]]);
   }
 
+  /** Rebuilds a fitted scaler from what `toJSON` returned. */
   static fromJSON(json: MinMaxScalerJSON): MinMaxScaler {
     const op = "MinMaxScaler.fromJSON";
     const valid =
@@ -203,6 +206,7 @@ export class MinMaxScaler extends AffineScaler {
     return new MinMaxScaler([...json.min], [...json.max], [json.range[0], json.range[1]]);
   }
 
+  /** The fitted per-column min and max and the target range, as JSON. */
   toJSON(): MinMaxScalerJSON {
     return {
       type: "minmax",

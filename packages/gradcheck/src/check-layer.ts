@@ -9,8 +9,11 @@ import type { GradcheckReport } from "./report.js";
  * `backward(dy)` returns ∂E/∂x for the last forward and accumulates (+=) ∂E/∂θ into each `grad`.
  */
 export interface CheckableLayer {
+  /** y = f(x); keeps what `backward` needs. */
   forward(x: Tensor): Tensor;
+  /** Given ∂L/∂y, accumulates ∂L/∂θ into every parameter's grad and returns ∂L/∂x. */
   backward(dy: Tensor): Tensor;
+  /** The parameters whose gradients are checked. */
   parameters(): readonly Parameter[];
 }
 

@@ -6,7 +6,9 @@ import type { GradcheckReport } from "./report.js";
 
 /** The loss protocol: `forward(prediction, target)` → E, then `backward()` → ∂E/∂prediction. */
 export interface CheckableLoss<Target> {
+  /** The loss E(prediction, target). */
   forward(prediction: Tensor, target: Target): number;
+  /** ∂E/∂prediction for the last `forward`. */
   backward(): Tensor;
 }
 

@@ -62,6 +62,7 @@ function runCheck(received: unknown, input: Tensor, options: GradcheckMatcherOpt
 
 /** The matchers, for `expect.extend(gradcheckMatchers)`. */
 export const gradcheckMatchers = {
+  /** Passes when the layer, loss or function's analytic gradients match finite differences at `input`. */
   toPassGradcheck(
     this: MatcherState,
     received: unknown,
@@ -71,6 +72,7 @@ export const gradcheckMatchers = {
     const report = runCheck(received, input, options);
     return {
       pass: report.ok,
+      /** What vitest prints when the assertion fails: the check's report. */
       message: () =>
         this.isNot
           ? `expected the gradient check to fail, but it passed:\n${formatReport(report)}`

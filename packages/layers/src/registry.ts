@@ -52,6 +52,7 @@ export class LayerRegistry {
     return this;
   }
 
+  /** Whether a layer type of this name is registered. */
   has(type: string): boolean {
     return this.factories.has(type);
   }

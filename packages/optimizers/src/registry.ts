@@ -36,11 +36,17 @@ export type ScheduleFactory = (options: JsonObject, registry: OptimizerRegistry)
  * registering a type in one registry changes no other.
  */
 export interface OptimizerRegistry {
+  /** Adds an optimizer type rebuilt from its JSON spec by `factory`; a type registered twice throws. */
   register(type: string, factory: TransformFactory): void;
+  /** Adds a learning-rate schedule type rebuilt from its JSON spec by `factory`; a type registered twice throws. */
   registerSchedule(type: string, factory: ScheduleFactory): void;
+  /** Rebuilds a gradient transformation from its spec `{ type, options }`. */
   create(spec: Spec): GradientTransformation;
+  /** Rebuilds a learning-rate schedule from its spec `{ type, options }`. */
   createSchedule(spec: Spec): LrSchedule;
+  /** The optimizer types this registry knows. */
   types(): string[];
+  /** The schedule types this registry knows. */
   scheduleTypes(): string[];
 }
 

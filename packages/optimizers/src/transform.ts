@@ -22,7 +22,9 @@ export interface Spec {
  * state never depends on parameter order.
  */
 export interface GradientTransformation<S = unknown> {
+  /** Allocates the state for `params` (every buffer, once). */
   init(params: ParamArrays): S;
+  /** Turns the gradients `updates` into updates u in place (θ ← θ + u is the caller's), advancing `state`; allocates nothing. */
   update(updates: ParamArrays, state: S, params: ParamArrays): ParamArrays;
   /** Present when the transformation can be rebuilt from JSON by an `OptimizerRegistry`. */
   readonly spec?: Spec;

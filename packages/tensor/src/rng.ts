@@ -74,6 +74,7 @@ export class Rng {
     return rng;
   }
 
+  /** The generator's state, to save and later continue the same sequence with `Rng.fromState`. */
   state(): RngState {
     return {
       algorithm: "xoshiro128**",

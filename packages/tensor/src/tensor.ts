@@ -134,6 +134,7 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** A readable description: dtype, shape and the elements (summarised when there are many). */
   toString(): string {
     return `Tensor(${this.dtype}, ${formatShape(this.shape)})\n${formatElements(this.data, this.shape)}`;
   }

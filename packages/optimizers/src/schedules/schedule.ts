@@ -9,16 +9,20 @@ import { checkInteger } from "../validate.js";
  * Pass it as an optimizer's `lr` and its state is saved and loaded with the optimizer's `stateDict()`.
  */
 export interface LrSchedule {
+  /** The learning rate η_t of the current step. */
   getLr(): number;
   /** Advances one step; `reduceLrOnPlateau` takes the metric it watches. */
   step(metric?: number): void;
+  /** The schedule's state as JSON (its step count and what it tracks), for checkpoints. */
   stateDict(): JsonObject;
+  /** Restores the state `stateDict` returned; fails loudly on a mismatch. */
   loadStateDict(state: JsonObject): void;
   readonly spec: Spec;
 }
 
 /** A schedule that is a pure function of the step count: `lrAt(t)` is the rate after `t` calls of `step()`. */
 export interface StepSchedule extends LrSchedule {
+  /** η_t at step `step`, without changing the schedule. */
   lrAt(step: number): number;
   /** How many times `step()` has been called. */
   readonly stepCount: number;

@@ -5,6 +5,7 @@ export interface Quadratic {
   readonly parameters: readonly Parameter[];
   /** Writes ∂E/∂θ = c ⊙ (θ − t) into every grad. */
   gradient(): void;
+  /** E(θ) at the current parameters. */
   loss(): number;
 }
 
