@@ -1,5 +1,5 @@
 /**
- * `pnpm docs`: builds the static docs site into docs-site/dist — the API reference of every public
+ * `pnpm run docs`: builds the static docs site into docs-site/dist — the API reference of every public
  * package from its doc comments (TypeDoc; an export without a doc comment, or a `{@link}` to
  * nothing, fails the build), the guide from the notes' formulas to the functions implementing
  * them, the CLI reference generated from the commander program, BENCHMARKS.md, and the playground

@@ -120,7 +120,7 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== "true")(
   "the built docs site in a browser",
   () => {
     it("has no broken internal link, anchor or asset, and no script error", async () => {
-      expect(existsSync(join(site, "index.html")), `no built site in ${site}: run \`pnpm docs\` first`).toBe(
+      expect(existsSync(join(site, "index.html")), `no built site in ${site}: run \`pnpm run docs\` first`).toBe(
         true,
       );
       expect(CHROMIUM, "CI=true: Chromium must be installed (apt-get install chromium)").toBeDefined();
