@@ -17,9 +17,15 @@ function post(reply: Reply, transfer: Transferable[] = []): void {
   scope.postMessage(reply, transfer);
 }
 
-function snapshot(s: TrainingSession, sample: number | undefined, trainMs: number, frameSteps: number): Snapshot {
+function snapshot(
+  s: TrainingSession,
+  sample: number | undefined,
+  trainMs: number,
+  frameSteps: number,
+): Snapshot {
   const grid = s.gridOutputs();
-  const trace = sample === undefined || sample >= s.trainSize() ? undefined : { ...s.traceSample(sample), index: sample };
+  const trace =
+    sample === undefined || sample >= s.trainSize() ? undefined : { ...s.traceSample(sample), index: sample };
   return {
     type: "snapshot",
     epoch: s.epoch,
@@ -73,5 +79,7 @@ let queue = Promise.resolve();
 scope.onmessage = (event: MessageEvent<Command>) => {
   queue = queue
     .then(() => handle(event.data))
-    .catch((error: unknown) => post({ type: "error", message: error instanceof Error ? error.message : String(error) }));
+    .catch((error: unknown) =>
+      post({ type: "error", message: error instanceof Error ? error.message : String(error) }),
+    );
 };

@@ -13,6 +13,9 @@ export async function chooseBackend(choice: BackendChoice): Promise<{ backend: B
     return { backend, note: backend.name };
   } catch (error) {
     if (choice === "wasm") throw error;
-    return { backend: jsBackend, note: `js (wasm unavailable: ${error instanceof Error ? error.message : String(error)})` };
+    return {
+      backend: jsBackend,
+      note: `js (wasm unavailable: ${error instanceof Error ? error.message : String(error)})`,
+    };
   }
 }

@@ -30,8 +30,12 @@ export function cliModel(session: TrainingSession): Sequential {
   source.forEach((p, i) => {
     const values = p.value.read();
     if (i < last) target[i]!.value.write(values);
-    // Row 0 (class "0") stays zero; row 1 (class "1") is the logit's weights or bias.
-    else target[i]!.value.write(values, values.length);
+    else {
+      // Row 0 (class "0") is zero; row 1 (class "1") is the logit's weights or bias.
+      const rows = new Float32Array(2 * values.length);
+      rows.set(values, values.length);
+      target[i]!.value.write(rows);
+    }
   });
   return model;
 }

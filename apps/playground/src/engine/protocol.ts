@@ -1,6 +1,5 @@
 import type { PlaygroundState } from "../state/state.js";
-import type { SessionData } from "./session.js";
-import type { GradcheckSummary, LayerWeights, Metrics } from "./session.js";
+import type { GradcheckSummary, LayerWeights, Metrics, SessionData } from "./session.js";
 import type { NetworkTrace } from "./trace.js";
 
 /** What the page asks the training worker. */

@@ -43,7 +43,10 @@ describe("traceNetwork", () => {
     // ∂E/∂W^(1) = δ^(2) z^(1)ᵀ, ∂E/∂W^(2) = δ^(3) z^(2)ᵀ
     const g1 = [d2[0]! * x[0]!, d2[0]! * x[1]!, d2[1]! * x[0]!, d2[1]! * x[1]!];
     expectClose(trace.gradients[0]!, g1);
-    expectClose(trace.gradients[1]!, z2.map((z) => d3 * z));
+    expectClose(
+      trace.gradients[1]!,
+      z2.map((z) => d3 * z),
+    );
     expect(trace.biasGradients).toEqual([undefined, undefined]);
   });
 });
