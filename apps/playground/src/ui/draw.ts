@@ -21,17 +21,18 @@ const offscreen = new Map<number, HTMLCanvasElement>();
 
 /**
  * Draws column `column` of a [size², width] row-major grid of values (row 0 at the top) over the
- * whole canvas, scaled smoothly; `discretize` shows only the sign.
+ * whole canvas, scaled smoothly: value·scale, `discretize` keeps only its sign, and `intensity` pales the colours.
  */
 export function drawGrid(
   canvas: HTMLCanvasElement,
   values: ArrayLike<number>,
   size: number,
-  options: { column?: number; width?: number; discretize?: boolean; scale?: number } = {},
+  options: { column?: number; width?: number; discretize?: boolean; scale?: number; intensity?: number } = {},
 ): void {
   const column = options.column ?? 0;
   const width = options.width ?? 1;
   const scale = options.scale ?? 1;
+  const intensity = options.intensity ?? 1;
   let small = offscreen.get(size);
   if (small === undefined) {
     small = document.createElement("canvas");
@@ -44,7 +45,7 @@ export function drawGrid(
   for (let k = 0; k < size * size; k++) {
     let v = values[k * width + column]! * scale;
     if (options.discretize) v = v > 0 ? 1 : -1;
-    const [r, g, b] = colorOf(v);
+    const [r, g, b] = colorOf(v * intensity);
     image.data[4 * k] = r;
     image.data[4 * k + 1] = g;
     image.data[4 * k + 2] = b;

@@ -25,11 +25,13 @@ export interface NetworkEvents {
 export class NetworkView {
   private readonly root: HTMLElement;
   private readonly events: NetworkEvents;
-  private svg: SVGSVGElement | undefined;
   private links: SVGPathElement[][] = [];
   /** canvases[c][i]: column c (0 features … last output), node i (features: model input order). */
   private canvases: HTMLCanvasElement[][] = [];
   private editor: HTMLElement | undefined;
+  private featureImages:
+    | { images: readonly { values: Float32Array; scale: number }[]; size: number }
+    | undefined;
 
   constructor(root: HTMLElement, events: NetworkEvents) {
     this.root = root;
@@ -54,7 +56,6 @@ export class NetworkView {
     svg.setAttribute("width", String(width));
     svg.setAttribute("height", this.root.style.height);
     this.root.append(svg);
-    this.svg = svg;
 
     // Inputs of the model are the enabled features in state order; each is drawn at its fixed row.
     const inputRows = features.map((f) => FEATURE_NAMES.indexOf(f));
@@ -123,6 +124,8 @@ export class NetworkView {
       this.canvases.push(column);
       if (c < widths.length - 1) this.layerButtons(x(c), c - 1, widths[c]!, lang);
     }
+    if (this.featureImages !== undefined && this.featureImages.images.length === features.length)
+      this.drawFeatures(this.featureImages.images, this.featureImages.size);
   }
 
   private node(left: number, top: number, className: string): HTMLElement {
@@ -189,8 +192,22 @@ export class NetworkView {
     this.editor = editor;
   }
 
-  /** Draws the feature thumbnails (once per feature set): each feature scaled by its largest |value|. */
+  /** Marks the selected neuron or link. */
+  setSelection(selection: Selection | undefined): void {
+    for (const el of this.root.querySelectorAll(".selected")) el.classList.remove("selected");
+    if (selection === undefined) return;
+    const found =
+      selection.kind === "neuron"
+        ? this.root.querySelector(`.node[data-layer="${selection.layer}"][data-index="${selection.index}"]`)
+        : this.root.querySelector(
+            `.link[data-layer="${selection.layer}"][data-row="${selection.row}"][data-column="${selection.column}"]`,
+          );
+    found?.classList.add("selected");
+  }
+
+  /** Draws the feature thumbnails (kept, and redrawn after a rebuild): each feature scaled by its largest |value|. */
   drawFeatures(images: readonly { values: Float32Array; scale: number }[], size: number): void {
+    this.featureImages = { images, size };
     images.forEach((image, i) => {
       const canvas = this.canvases[0]?.[i];
       if (canvas !== undefined) drawGrid(canvas, image.values, size, { scale: image.scale });
@@ -209,8 +226,8 @@ export class NetworkView {
       for (let k = 0; k < paths.length && k < layer.weight.length; k++) {
         const w = layer.weight[k]!;
         const path = paths[k]!;
-        path.style.stroke = cssColor(Math.sign(w) * Math.max(0.3, Math.min(1, Math.abs(w))));
-        path.style.strokeWidth = String(Math.max(0.5, Math.min(8, Math.abs(w) * 3)));
+        path.setAttribute("stroke", cssColor(Math.sign(w) * Math.max(0.3, Math.min(1, Math.abs(w)))));
+        path.setAttribute("stroke-width", String(Math.max(0.5, Math.min(8, Math.abs(w) * 3))));
         path.dataset.weight = String(w);
       }
     });
