@@ -134,6 +134,7 @@ export class NetworkView {
     node.style.left = `${left}px`;
     node.style.top = `${top}px`;
     const canvas = document.createElement("canvas");
+    canvas.className = "thumb";
     canvas.width = NODE;
     canvas.height = NODE;
     node.append(canvas);
