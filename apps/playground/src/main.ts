@@ -497,7 +497,7 @@ function drawFormulas(shot: Snapshot): void {
   }
   const point = data.train[trace.index];
   $("sample-line").textContent =
-    `x = (${trace.x.map((v) => v.toPrecision(4)).join(", ")})   t = ${trace.target}   ${point === undefined ? "" : `(x₁, x₂) = (${point.x.toFixed(2)}, ${point.y.toFixed(2)})`}`;
+    `x = (${trace.x.map((v) => v.toPrecision(4)).join(", ")})   t = ${Number(trace.target.toPrecision(4))}   ${point === undefined ? "" : `(x₁, x₂) = (${point.x.toFixed(2)}, ${point.y.toFixed(2)})`}`;
   if (selection === undefined) {
     table.replaceChildren();
     return;
@@ -574,6 +574,14 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
       return;
   }
 };
+
+/** "2.weight" (the Sequential's parameter name) as the notes name it: W^(2) (Dense layers are every other layer). */
+function notesName(parameter: string): string {
+  const match = /^(\d+)\.(weight|bias)$/.exec(parameter);
+  if (match === null) return parameter;
+  const l = Number(match[1]) / 2 + 1;
+  return `${match[2] === "weight" ? "W" : "b"}^(${l}) (${parameter})`;
+}
 
 // ---- files ------------------------------------------------------------------------------------
 

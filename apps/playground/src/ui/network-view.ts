@@ -179,7 +179,7 @@ export class NetworkView {
     const input = document.createElement("input");
     input.type = "number";
     input.step = "0.1";
-    input.value = path.dataset.weight ?? "0";
+    input.value = Number(path.dataset.weight ?? 0).toPrecision(4);
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && Number.isFinite(Number(input.value)) && input.value.trim() !== "") {
         this.events.editWeight(c, row, column, Number(input.value));
