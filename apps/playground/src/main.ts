@@ -553,7 +553,7 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
         `${r.ok ? "✓" : "✗"} ${r.checked} elements, ${r.failed} failed, max relative error ${r.maxRelError.toExponential(2)}\n` +
         (w === undefined
           ? ""
-          : `worst: ${w.parameter}[${w.index.join(",")}] analytic ${w.analytic.toPrecision(8)} numeric ${w.numeric.toPrecision(8)} (rel. ${w.relError.toExponential(2)})`);
+          : `worst: ${notesName(w.parameter)}[${w.index.map((i) => i + 1).join(",")}] analytic ${w.analytic.toPrecision(8)} numeric ${w.numeric.toPrecision(8)} (rel. ${w.relError.toExponential(2)})`);
       $("gradcheck-result").dataset.ok = String(r.ok);
       return;
     }
