@@ -69,8 +69,11 @@ let pendingEpochs = 0;
 let selection: Selection | undefined;
 let sample = 0;
 let last: Snapshot | undefined;
-/** The newest snapshot not drawn yet. */
+/** The next snapshot to draw, and one more that arrived before it was drawn. */
 let undrawn: Snapshot | undefined;
+let queued: Snapshot | undefined;
+/** Counts resets: a snapshot of an earlier net (in flight during a reset) is dropped. */
+let generation = 0;
 const lossHistory = { train: [] as number[], test: [] as number[] };
 /** Drawn frames while playing: time (ms) and the worker's step count, for fps and steps/s. */
 const frames: { time: number; steps: number }[] = [];
@@ -132,6 +135,8 @@ function resetNetwork(weights?: Float32Array[]): void {
   frames.length = 0;
   last = undefined;
   undrawn = undefined;
+  queued = undefined;
+  generation += 1;
   if (selection?.layer !== undefined && selection.layer > state.hidden.length + 1) selection = undefined;
   send({ type: "reset", state: effectiveState(state), data, weights });
   view.build(state.features, state.hidden, state.lang, selection);
@@ -410,12 +415,13 @@ function request(): void {
   pendingEpochs = 0;
   dirty = false;
   awaiting = true;
-  send({ type: "frame", epochs, sample });
+  send({ type: "frame", epochs, sample, generation });
 }
 
 /**
- * The animation frame: draws the newest snapshot (at most one per frame). The worker trains the
- * next epochs while this thread draws: a snapshot's arrival sends the next request at once.
+ * The animation frame: draws the next snapshot (one per frame). The worker trains the next epochs
+ * while this thread draws: a snapshot's arrival sends the next request at once, unless one is
+ * already waiting to be drawn.
  */
 function frame(): void {
   requestAnimationFrame(frame);
@@ -423,7 +429,8 @@ function frame(): void {
     drawSnapshot(undrawn);
     if (playing) frames.push({ time: performance.now(), steps: undrawn.steps });
     if (frames.length > 600) frames.shift();
-    undrawn = undefined;
+    undrawn = queued;
+    queued = undefined;
   }
   request();
 }
@@ -537,14 +544,18 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
       $("backend").textContent = reply.backend;
       return;
     case "snapshot":
+      if (reply.generation !== generation) return;
       awaiting = false;
       last = reply;
-      undrawn = reply;
       if (reply.frameSteps > 0 || lossHistory.train.length === 0) {
         lossHistory.train.push(reply.metrics.trainLoss);
         lossHistory.test.push(reply.metrics.testLoss);
       }
-      request();
+      // Keep the worker one snapshot ahead of the drawing, never more: every snapshot is drawn.
+      if (undrawn === undefined) {
+        undrawn = reply;
+        request();
+      } else queued = reply;
       return;
     case "gradcheck": {
       const r = reply.report;

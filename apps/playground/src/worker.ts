@@ -20,6 +20,7 @@ function post(reply: Reply, transfer: Transferable[] = []): void {
 function snapshot(
   s: TrainingSession,
   sample: number | undefined,
+  generation: number,
   trainMs: number,
   frameSteps: number,
 ): Snapshot {
@@ -28,6 +29,7 @@ function snapshot(
     sample === undefined || sample >= s.trainSize() ? undefined : { ...s.traceSample(sample), index: sample };
   return {
     type: "snapshot",
+    generation,
     epoch: s.epoch,
     steps: s.steps,
     learningRate: s.learningRate(),
@@ -56,7 +58,13 @@ async function handle(command: Command): Promise<void> {
       const start = performance.now();
       const before = session.steps;
       for (let e = 0; e < command.epochs; e++) session.trainEpoch();
-      const shot = snapshot(session, command.sample, performance.now() - start, session.steps - before);
+      const shot = snapshot(
+        session,
+        command.sample,
+        command.generation,
+        performance.now() - start,
+        session.steps - before,
+      );
       post(shot, [...shot.grid.layers.map((l) => l.buffer as ArrayBuffer)]);
       return;
     }

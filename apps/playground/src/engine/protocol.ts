@@ -6,7 +6,7 @@ import type { NetworkTrace } from "./trace.js";
 export type Command =
   | { type: "reset"; state: PlaygroundState; data: SessionData; weights?: Float32Array[] | undefined }
   /** Train `epochs` epochs (0: none), then answer with a snapshot. */
-  | { type: "frame"; epochs: number; sample: number | undefined }
+  | { type: "frame"; epochs: number; sample: number | undefined; generation: number }
   | { type: "setWeight"; layer: number; row: number; column: number; value: number }
   | { type: "gradcheck" }
   | { type: "export"; url: string };
@@ -14,6 +14,8 @@ export type Command =
 /** A picture of the net after some training, for drawing. */
 export interface Snapshot {
   type: "snapshot";
+  /** The `generation` of the frame command: the page drops snapshots of a net it has since reset. */
+  generation: number;
   epoch: number;
   steps: number;
   learningRate: number;
