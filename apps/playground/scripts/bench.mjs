@@ -3,7 +3,7 @@
  * Frames per second and training steps per second of the built page in headless chromium, for the
  * default net (circle, 2-4-2-1 tanh, batch 10: 25 steps an epoch), on the wasm and the JS backend at
  * 1 and 5 epochs per frame, interleaved (round-robin, 2 rounds of 6 s each). Prints a Markdown table
- * of median over rounds, with the load average. Needs `pnpm --filter @backprop/playground build` and chromium.
+ * of medians over the rounds (fps, steps/s, and where a frame's time goes), with the load average. Needs `pnpm --filter @backprop/playground build` and chromium.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -53,8 +53,10 @@ const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(value
 console.log(
   `${new Date().toISOString().slice(0, 10)} · ${cpus().length} vCPU ${cpus()[0]?.model} · load average ${Math.min(...loads)}–${Math.max(...loads)}\n`,
 );
-console.log("| backend | epochs per frame | steps per frame | fps (median of rounds) | steps/s |");
-console.log("|---|---|---|---|---|");
+console.log(
+  "| backend | epochs per frame | steps per frame | fps | steps/s | draw ms/frame (page) | train ms/frame (worker) | worker ms/frame (train + snapshot) |",
+);
+console.log("|---|---|---|---|---|---|---|---|");
 configs.forEach((config, i) => {
   const fps = median(results[i].map((r) => r.fps));
   const steps = median(results[i].map((r) => r.stepsPerSecond));

@@ -75,8 +75,11 @@ let queued: Snapshot | undefined;
 /** Counts resets: a snapshot of an earlier net (in flight during a reset) is dropped. */
 let generation = 0;
 const lossHistory = { train: [] as number[], test: [] as number[] };
-/** Drawn frames while playing: time (ms) and the worker's step count, for fps and steps/s. */
-const frames: { time: number; steps: number }[] = [];
+/**
+ * Drawn frames while playing: when (ms), the worker's step count, and the milliseconds spent drawing
+ * it, training for it and in the worker in all (training and snapshot), for fps and steps/s.
+ */
+const frames: { time: number; steps: number; drawMs: number; trainMs: number; workMs: number }[] = [];
 
 const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
 const send = (command: Command) => worker.postMessage(command);
@@ -426,8 +429,17 @@ function request(): void {
 function frame(): void {
   requestAnimationFrame(frame);
   if (undrawn !== undefined) {
+    const start = performance.now();
     drawSnapshot(undrawn);
-    if (playing) frames.push({ time: performance.now(), steps: undrawn.steps });
+    const end = performance.now();
+    if (playing)
+      frames.push({
+        time: end,
+        steps: undrawn.steps,
+        drawMs: end - start,
+        trainMs: undrawn.trainMs,
+        workMs: undrawn.workMs,
+      });
     if (frames.length > 600) frames.shift();
     undrawn = queued;
     queued = undefined;
@@ -718,10 +730,15 @@ window.addEventListener("hashchange", () => {
     if (first === undefined || end === undefined || end.time === first.time)
       return { frames: frames.length, fps: 0, stepsPerSecond: 0 };
     const seconds = (end.time - first.time) / 1000;
+    const mean = (key: "drawMs" | "trainMs" | "workMs") =>
+      frames.reduce((sum, f) => sum + f[key], 0) / frames.length;
     return {
       frames: frames.length,
       fps: (frames.length - 1) / seconds,
       stepsPerSecond: (end.steps - first.steps) / seconds,
+      drawMs: mean("drawMs"),
+      trainMs: mean("trainMs"),
+      workMs: mean("workMs"),
     };
   },
 };

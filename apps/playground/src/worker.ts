@@ -39,6 +39,7 @@ function snapshot(
     deltas: s.deltaMagnitudes(),
     trace,
     trainMs,
+    workMs: 0,
     frameSteps,
   };
 }
@@ -65,6 +66,7 @@ async function handle(command: Command): Promise<void> {
         performance.now() - start,
         session.steps - before,
       );
+      shot.workMs = performance.now() - start;
       post(shot, [...shot.grid.layers.map((l) => l.buffer as ArrayBuffer)]);
       return;
     }

@@ -29,6 +29,8 @@ export interface Snapshot {
   trace: (NetworkTrace & { x: number[]; target: number; index: number }) | undefined;
   /** Milliseconds the worker spent training for this frame, and the steps it took. */
   trainMs: number;
+  /** Milliseconds for the whole frame command: training and this snapshot. */
+  workMs: number;
   frameSteps: number;
 }
 
