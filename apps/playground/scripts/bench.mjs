@@ -60,7 +60,8 @@ console.log("|---|---|---|---|---|---|---|---|");
 configs.forEach((config, i) => {
   const fps = median(results[i].map((r) => r.fps));
   const steps = median(results[i].map((r) => r.stepsPerSecond));
+  const ms = (key) => median(results[i].map((r) => r[key])).toFixed(1);
   console.log(
-    `| ${results[i][0].backend} | ${config.epochsPerFrame} | ${25 * config.epochsPerFrame} | ${fps.toFixed(1)} | ${Math.round(steps)} |`,
+    `| ${results[i][0].backend} | ${config.epochsPerFrame} | ${25 * config.epochsPerFrame} | ${fps.toFixed(1)} | ${Math.round(steps)} | ${ms("drawMs")} | ${ms("trainMs")} | ${ms("workMs")} |`,
   );
 });

@@ -74,7 +74,23 @@ let undrawn: Snapshot | undefined;
 let queued: Snapshot | undefined;
 /** Counts resets: a snapshot of an earlier net (in flight during a reset) is dropped. */
 let generation = 0;
-const lossHistory = { train: [] as number[], test: [] as number[] };
+let lossHistory = { train: [] as number[], test: [] as number[] };
+const MAX_CURVE_POINTS = 600;
+/** The data points drawn once per data set and display setting, then copied over each heat map. */
+let points: { canvas: HTMLCanvasElement; key: unknown[] } | undefined;
+
+function pointsLayer(like: HTMLCanvasElement): HTMLCanvasElement {
+  const key = [data, state.showTest, like.width];
+  if (points === undefined || points.key.some((k, i) => k !== key[i])) {
+    const canvas = document.createElement("canvas");
+    canvas.width = like.width;
+    canvas.height = like.height;
+    drawPoints(canvas, data.train, false);
+    if (state.showTest) drawPoints(canvas, data.test, true);
+    points = { canvas, key };
+  }
+  return points.canvas;
+}
 /**
  * Drawn frames while playing: when (ms), the worker's step count, and the milliseconds spent drawing
  * it, training for it and in the worker in all (training and snapshot), for fps and steps/s.
@@ -133,8 +149,7 @@ const view = new NetworkView($("network"), {
 
 /** A fresh net on the current data (optionally with given weights), and a clean picture. */
 function resetNetwork(weights?: Float32Array[]): void {
-  lossHistory.train.length = 0;
-  lossHistory.test.length = 0;
+  lossHistory = { train: [], test: [] };
   frames.length = 0;
   last = undefined;
   undrawn = undefined;
@@ -469,8 +484,7 @@ function drawSnapshot(shot: Snapshot): void {
     discretize: state.discretize,
     intensity: HEATMAP_INTENSITY,
   });
-  drawPoints(heatmap, data.train, false);
-  if (state.showTest) drawPoints(heatmap, data.test, true);
+  heatmap.getContext("2d")!.drawImage(pointsLayer(heatmap), 0, 0);
   const chosen = data.train[sample];
   if (chosen !== undefined && selection !== undefined) {
     const ctx = heatmap.getContext("2d")!;
@@ -562,6 +576,11 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
       if (reply.frameSteps > 0 || lossHistory.train.length === 0) {
         lossHistory.train.push(reply.metrics.trainLoss);
         lossHistory.test.push(reply.metrics.testLoss);
+        // A long run keeps every other point: the curve's shape at a bounded cost per frame.
+        if (lossHistory.train.length > MAX_CURVE_POINTS) {
+          lossHistory.train = lossHistory.train.filter((_, i) => i % 2 === 0);
+          lossHistory.test = lossHistory.test.filter((_, i) => i % 2 === 0);
+        }
       }
       // Keep the worker one snapshot ahead of the drawing, never more: every snapshot is drawn.
       if (undrawn === undefined) {

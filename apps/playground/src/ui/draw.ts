@@ -12,12 +12,24 @@ export function colorOf(value: number): readonly [number, number, number] {
   return [from[0] + (to[0] - from[0]) * f, from[1] + (to[1] - from[1]) * f, from[2] + (to[2] - from[2]) * f];
 }
 
+/** Writes colorOf(value) as opaque RGBA at `offset` (no allocation: a heat map writes thousands a frame). */
+function writeColor(pixels: Uint8ClampedArray, offset: number, value: number): void {
+  const v = Math.max(-1, Math.min(1, Number.isFinite(value) ? value : 0));
+  const to = v < 0 ? ORANGE : BLUE;
+  const f = Math.abs(v);
+  pixels[offset] = WHITE[0] + (to[0] - WHITE[0]) * f;
+  pixels[offset + 1] = WHITE[1] + (to[1] - WHITE[1]) * f;
+  pixels[offset + 2] = WHITE[2] + (to[2] - WHITE[2]) * f;
+  pixels[offset + 3] = 255;
+}
+
 export function cssColor(value: number): string {
   const [r, g, b] = colorOf(value);
   return `rgb(${r | 0},${g | 0},${b | 0})`;
 }
 
-const offscreen = new Map<number, HTMLCanvasElement>();
+/** A size×size canvas and its pixels per grid size, reused by every picture of that size. */
+const offscreen = new Map<number, { canvas: HTMLCanvasElement; image: ImageData }>();
 
 /**
  * Draws column `column` of a [size², width] row-major grid of values (row 0 at the top) over the
@@ -35,26 +47,22 @@ export function drawGrid(
   const intensity = options.intensity ?? 1;
   let small = offscreen.get(size);
   if (small === undefined) {
-    small = document.createElement("canvas");
-    small.width = size;
-    small.height = size;
+    const c = document.createElement("canvas");
+    c.width = size;
+    c.height = size;
+    small = { canvas: c, image: c.getContext("2d")!.createImageData(size, size) };
     offscreen.set(size, small);
   }
-  const ctx = small.getContext("2d")!;
-  const image = ctx.createImageData(size, size);
+  const { image } = small;
   for (let k = 0; k < size * size; k++) {
     let v = values[k * width + column]! * scale;
     if (options.discretize) v = v > 0 ? 1 : -1;
-    const [r, g, b] = colorOf(v * intensity);
-    image.data[4 * k] = r;
-    image.data[4 * k + 1] = g;
-    image.data[4 * k + 2] = b;
-    image.data[4 * k + 3] = 255;
+    writeColor(image.data, 4 * k, v * intensity);
   }
-  ctx.putImageData(image, 0, 0);
+  small.canvas.getContext("2d")!.putImageData(image, 0, 0);
   const target = canvas.getContext("2d")!;
   target.imageSmoothingEnabled = true;
-  target.drawImage(small, 0, 0, canvas.width, canvas.height);
+  target.drawImage(small.canvas, 0, 0, canvas.width, canvas.height);
 }
 
 /** The data points over a picture of the domain: filled by label, test points ringed in black. */
@@ -84,10 +92,14 @@ export function drawLines(
 ): void {
   const ctx = canvas.getContext("2d")!;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  const finite = series.flatMap((s) => s.values.filter(Number.isFinite));
-  if (finite.length === 0) return;
-  const top = Math.max(...finite) || 1;
-  const n = Math.max(...series.map((s) => s.values.length));
+  let top = 0;
+  let n = 0;
+  for (const { values } of series) {
+    n = Math.max(n, values.length);
+    for (const v of values) if (Number.isFinite(v) && v > top) top = v;
+  }
+  if (n === 0) return;
+  top ||= 1;
   for (const { values, color } of series) {
     ctx.beginPath();
     ctx.strokeStyle = color;
