@@ -55,6 +55,8 @@ const HEATMAP_INTENSITY = 0.6;
 const decoded = decodeState(location.hash);
 let state: PlaygroundState = decoded.state;
 let problems = decoded.problems;
+/** The training worker's last error, until the next reset. */
+let workerProblem: string | undefined;
 /** The user's CSV (not in the URL: a link with dataset=csv falls back to the circle). */
 let csv: { text: string; name: string; x: string; y: string; label: string } | undefined;
 let data: { train: Point[]; test: Point[]; task: "classification" | "regression" } = {
@@ -155,6 +157,8 @@ function resetNetwork(weights?: Float32Array[]): void {
   undrawn = undefined;
   queued = undefined;
   generation += 1;
+  workerProblem = undefined;
+  showProblems();
   if (selection?.layer !== undefined && selection.layer > state.hidden.length + 1) selection = undefined;
   send({ type: "reset", state: effectiveState(state), data, weights });
   view.build(state.features, state.hidden, state.lang, selection);
@@ -305,9 +309,15 @@ function renderControls(): void {
   $<HTMLInputElement>("discretize").checked = state.discretize;
   $("add-layer").toggleAttribute("disabled", state.hidden.length >= MAX_LAYERS);
   $("remove-layer").toggleAttribute("disabled", state.hidden.length === 0);
-  $("problems").hidden = problems.length === 0;
-  $("problems").textContent = problems.join("\n");
+  showProblems();
   renderDatasets();
+}
+
+/** The link's problems and the worker's last error (a hyper-parameter the optimizer refused, say) above the board. */
+function showProblems(): void {
+  const all = workerProblem === undefined ? problems : [...problems, workerProblem];
+  $("problems").hidden = all.length === 0;
+  $("problems").textContent = all.join("\n");
 }
 
 function renderDatasets(): void {
@@ -612,7 +622,8 @@ worker.onmessage = (event: MessageEvent<Reply>) => {
     }
     case "error":
       awaiting = false;
-      $("file-result").textContent = `error: ${reply.message}`;
+      workerProblem = reply.message;
+      showProblems();
       return;
   }
 };

@@ -49,6 +49,7 @@ async function handle(command: Command): Promise<void> {
     case "reset": {
       backend ??= chooseBackend(command.state.backend);
       const chosen = await backend;
+      session = undefined; // a net that fails to build (a bad hyper-parameter) leaves none, not the old one
       session = new TrainingSession(command.state, command.data, chosen.backend);
       if (command.weights !== undefined) session.loadWeights(command.weights);
       post({ type: "ready", backend: chosen.note });
