@@ -1,0 +1,66 @@
+/** The page's words in English and in Chinese (the language of the course notes). */
+const STRINGS = {
+  title: { en: "backprop playground", zh: "反向传播演示场" },
+  subtitle: {
+    en: "The course notes' network, training live in your browser.",
+    zh: "讲义中的神经网络，在浏览器里实时训练。",
+  },
+  play: { en: "Play", zh: "播放" },
+  pause: { en: "Pause", zh: "暂停" },
+  step: { en: "Step", zh: "单步" },
+  reset: { en: "Reset", zh: "重置" },
+  epoch: { en: "Epoch", zh: "轮次" },
+  learningRate: { en: "Learning rate", zh: "学习率" },
+  activation: { en: "Activation", zh: "激活函数" },
+  regularization: { en: "Regularization", zh: "正则化" },
+  regularizationRate: { en: "Regularization rate", zh: "正则化率" },
+  problem: { en: "Problem type", zh: "问题类型" },
+  classification: { en: "Classification", zh: "分类" },
+  regression: { en: "Regression", zh: "回归" },
+  optimizer: { en: "Optimizer", zh: "优化器" },
+  schedule: { en: "LR schedule", zh: "学习率调度" },
+  loss: { en: "Loss", zh: "损失函数" },
+  notes: { en: "Notes mode", zh: "讲义模式" },
+  notesHint: {
+    en: "bias-free layers, E = ½Σ(y − t)² or Σ(y − t)², plain gradient descent W ← W − η∇E",
+    zh: "无偏置，E = ½Σ(y − t)² 或 Σ(y − t)²，普通梯度下降 W ← W − η∇E",
+  },
+  data: { en: "Data", zh: "数据" },
+  dataset: { en: "Which dataset do you want to use?", zh: "选择数据集" },
+  ratio: { en: "Ratio of training to test data", zh: "训练数据占比" },
+  noise: { en: "Noise", zh: "噪声" },
+  batchSize: { en: "Batch size", zh: "批大小" },
+  regenerate: { en: "Regenerate", zh: "重新生成" },
+  csv: { en: "Your CSV…", zh: "载入 CSV…" },
+  features: { en: "Features", zh: "特征" },
+  featuresHint: { en: "Which properties do you want to feed in?", zh: "选择输入的特征" },
+  hiddenLayers: { en: "hidden layers", zh: "个隐藏层" },
+  neurons: { en: "neurons", zh: "个神经元" },
+  output: { en: "Output", zh: "输出" },
+  testLoss: { en: "Test loss", zh: "测试损失" },
+  trainLoss: { en: "Training loss", zh: "训练损失" },
+  accuracy: { en: "accuracy", zh: "准确率" },
+  showTest: { en: "Show test data", zh: "显示测试数据" },
+  discretize: { en: "Discretize output", zh: "离散化输出" },
+  formulaPanel: { en: "Formulas for one sample", zh: "单个样本的公式" },
+  formulaHint: {
+    en: "Click a neuron or a link (weight) in the picture to see its quantities.",
+    zh: "点击图中的神经元或连线（权重）查看对应的数值。",
+  },
+  sample: { en: "Training sample", zh: "训练样本" },
+  deltas: { en: "mean |δ^(l)| per layer", zh: "各层 |δ^(l)| 的平均值" },
+  gradcheck: { en: "Check gradients", zh: "检查梯度" },
+  export: { en: "Export model", zh: "导出模型" },
+  import: { en: "Import a CLI run…", zh: "导入命令行训练结果…" },
+  speed: { en: "Epochs per frame", zh: "每帧训练轮次" },
+  backend: { en: "Backend", zh: "计算后端" },
+  editWeight: { en: "Weight (Enter to set)", zh: "权重（回车确认）" },
+  seed: { en: "Seed", zh: "随机种子" },
+  bias: { en: "Biases", zh: "偏置" },
+} as const;
+
+export type StringKey = keyof typeof STRINGS;
+
+export function t(key: StringKey, lang: "en" | "zh"): string {
+  return STRINGS[key][lang];
+}
