@@ -22,7 +22,8 @@ import {
 } from "@backprop/optimizers";
 import type { Backend, Rng } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
-import { TrainerError } from "./errors.js";
+import { TrainerError, UsageError } from "./errors.js";
+import { createMetric } from "./metrics.js";
 import type { TrainerLoss } from "./trainer.js";
 
 /** The network a config describes: Dense layers [inputs, ...hidden, outputs] with the activation between them. */
@@ -84,6 +85,24 @@ export function metricNames(
   return config.metrics ?? (task === "classification" ? ["accuracy"] : ["mse", "mae", "r2"]);
 }
 
+/**
+ * Checks, before training starts, that what early stopping and reduce-on-plateau monitor is a key
+ * the epoch logs will have: loss and the metrics, their val_ twins with a validation split, lr.
+ */
+export function checkMonitors(
+  config: Pick<TrainConfig, "metrics" | "earlyStopping" | "reduceLrOnPlateau">,
+  task: "classification" | "regression",
+  hasValidation: boolean,
+): void {
+  const logged = ["loss", ...metricNames(config, task).map((name) => createMetric(name).name)];
+  const keys = [...logged, ...(hasValidation ? logged.map((key) => `val_${key}`) : []), "lr"];
+  for (const monitor of [config.earlyStopping?.monitor, config.reduceLrOnPlateau?.monitor]) {
+    if (monitor === undefined || keys.includes(monitor)) continue;
+    const hint = monitor.startsWith("val_") && !hasValidation ? " (val_* needs --validation-split > 0)" : "";
+    throw new UsageError(`--monitor ${monitor} is not logged${hint}; choose one of ${keys.join(", ")}`);
+  }
+}
+
 /** An optimizer, its learning-rate schedule and how the trainer advances it. */
 export interface BuiltOptimizer {
   optimizer: Optimizer;
@@ -114,7 +133,7 @@ function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<B
   if (plateau !== null) {
     if (config.schedule !== "constant") {
       throw new TrainerError(
-        `reduceLrOnPlateau replaces the learning-rate schedule; drop schedule "${config.schedule}" or reduceLrOnPlateau`,
+        `--reduce-lr-on-plateau replaces the learning-rate schedule: add --schedule constant (the schedule is ${config.schedule})`,
       );
     }
     const mode = /(accuracy|r2)$/.test(plateau.monitor) ? "max" : "min";

@@ -1,5 +1,6 @@
 import {
   circles,
+  DataError,
   type Dataset,
   datasetSize,
   MinMaxScaler,
@@ -17,7 +18,7 @@ import { loadDigits } from "@backprop/data/mnist";
 import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, readCsvFile } from "@backprop/data/node";
 import { type Backend, fromArray, jsBackend, type Tensor } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
-import { TrainerError } from "./errors.js";
+import { TrainerError, UsageError } from "./errors.js";
 
 /** The dataset settings of a run (a subset of `TrainConfig`). */
 export type DataConfig = Pick<
@@ -75,6 +76,17 @@ interface RawData {
   autoScale: "none" | "standard";
 }
 
+/** Runs a dataset loader; its DataError speaks the CLI's flag (--data-dir) instead of the option (dataDir). */
+function withFlagNames<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof DataError)
+      throw new TrainerError(error.message.replace(/\bdataDir\b/g, "--data-dir <dir>"), { cause: error });
+    throw error;
+  }
+}
+
 function loadRaw(config: DataConfig): RawData {
   const { dataset, dtype, seed } = config;
   const synthetic = { rng: seed, dtype, ...(config.noise === undefined ? {} : { noise: config.noise }) };
@@ -83,20 +95,21 @@ function loadRaw(config: DataConfig): RawData {
       return { all: loadDigits({ dtype }), autoScale: "none" };
     case "fashion-mnist": {
       const dataDir = config.dataDir ?? FASHION_MNIST_DIR;
-      return {
+      return withFlagNames(() => ({
         train: loadFashionMnist({ dataDir, split: "train", dtype }),
         test: loadFashionMnist({ dataDir, split: "test", dtype }),
         autoScale: "none",
-      };
+      }));
     }
     case "mnist": {
       if (config.dataDir === undefined)
-        throw new TrainerError("dataset mnist needs --data-dir <directory with the MNIST IDX files>");
-      return {
-        train: loadMnist({ dataDir: config.dataDir, split: "train", dtype }),
-        test: loadMnist({ dataDir: config.dataDir, split: "test", dtype }),
+        throw new UsageError("--dataset mnist needs --data-dir <directory with the MNIST IDX files>");
+      const dataDir = config.dataDir;
+      return withFlagNames(() => ({
+        train: loadMnist({ dataDir, split: "train", dtype }),
+        test: loadMnist({ dataDir, split: "test", dtype }),
         autoScale: "none",
-      };
+      }));
     }
     case "xor":
       return { all: xor({ ...synthetic, samples: config.samples }), autoScale: "standard" };
@@ -112,7 +125,7 @@ function loadRaw(config: DataConfig): RawData {
   }
   if (!dataset.startsWith("csv:")) throw new TrainerError(`unknown dataset "${dataset}"`);
   if (config.target === undefined)
-    throw new TrainerError(`dataset ${dataset} needs --target <column> (the column to predict)`);
+    throw new UsageError(`--dataset ${dataset} needs --target <column> (the column to predict)`);
   const column = /^\d+$/.test(config.target) ? Number(config.target) : config.target;
   const all = readCsvFile(dataset.slice(4), {
     target: column,

@@ -4,7 +4,7 @@ import { summary } from "@backprop/layers";
 import { writeFileAtomic } from "@backprop/layers/node";
 import { Rng } from "@backprop/tensor";
 import { createBackend, threadsOf } from "./backend.js";
-import { buildLoss, buildModel, buildOptimizer, describeModel, metricNames } from "./build.js";
+import { buildLoss, buildModel, buildOptimizer, checkMonitors, describeModel, metricNames } from "./build.js";
 import type { Callback, FitResult } from "./callback.js";
 import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js";
 import { parseTrainConfig, type TrainConfig } from "./config.js";
@@ -154,14 +154,7 @@ export async function runTraining(
     scheduleInterval: built.interval,
   });
   const validation = data.validation;
-  const needsValidation = [config.earlyStopping?.monitor, built.plateauMonitor].some((m) =>
-    m?.startsWith("val_"),
-  );
-  if (needsValidation && validation === undefined) {
-    throw new TrainerError(
-      "early stopping and reduce-on-plateau watch val_* metrics, which need a validation split (validationSplit > 0)",
-    );
-  }
+  checkMonitors(config, task, validation !== undefined);
 
   if (options.resume === undefined) {
     await createRunDir(runDir, options.force ?? false);

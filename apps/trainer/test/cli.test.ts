@@ -121,7 +121,7 @@ describe("backprop CLI (end to end)", () => {
     expect(paused.code).toBe(0);
     expect(paused.stderr).toMatch(/paused after epoch 2.*backprop train --resume/);
     const refused = await inProcess("train", "--resume", join(runs, "paused"), "--epochs", "9");
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /--resume continues a run with the settings in its config\.json; drop --epochs/,
     );

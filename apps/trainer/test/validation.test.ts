@@ -51,7 +51,7 @@ describe("backprop train: hyperparameters out of range", () => {
     [["--threads", "0"], "--threads must be an integer ≥ 1, got 0"],
   ])("%j: %s", async (flags, message) => {
     const result = await cli("train", "--dataset", "xor", "--out-dir", dir, ...flags);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe(`error: ${message}\n`);
   });
 

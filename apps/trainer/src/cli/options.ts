@@ -9,7 +9,7 @@ import {
   SCHEDULES,
   type TrainConfig,
 } from "../config.js";
-import { TrainerError } from "../errors.js";
+import { TrainerError, UsageError } from "../errors.js";
 import { readJson } from "../run-dir.js";
 
 /** commander argument parsers: each turns the flag's text into a number or list, or says what it expected. */
@@ -249,16 +249,25 @@ export async function configFromCommand(
     name: flags.name,
   };
   if (monitor !== undefined && early === undefined && plateau === undefined) {
-    throw new TrainerError("--monitor needs --early-stopping or --reduce-lr-on-plateau");
+    throw new UsageError("--monitor needs --early-stopping or --reduce-lr-on-plateau");
   }
   const configFile = typeof flags.config === "string" ? flags.config : undefined;
   const flagOf = (key: string) =>
     (key === "learningRate" ? "lr" : key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  let blamesFlag = false;
   const name = (path: string): string => {
     const key = path.split(".")[0]!;
-    if (fromFlags[key] !== undefined && !(key in file && typeof fromFlags[key] === "object"))
+    if (fromFlags[key] !== undefined && !(key in file && typeof fromFlags[key] === "object")) {
+      blamesFlag = true;
       return `--${flagOf(key)}`;
+    }
     return configFile === undefined ? `setting "${path}"` : `${configFile}: "${path}"`;
   };
-  return parseTrainConfig(mergeConfig(file, fromFlags), configFile ?? "flags", name);
+  try {
+    return parseTrainConfig(mergeConfig(file, fromFlags), configFile ?? "flags", name);
+  } catch (error) {
+    // A flag's value out of range is bad usage (exit 2), like a flag commander could not parse.
+    if (blamesFlag && error instanceof TrainerError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
 }
