@@ -23,7 +23,7 @@ import {
 import type { Backend, Rng } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
 import { TrainerError, UsageError } from "./errors.js";
-import { createMetric } from "./metrics.js";
+import { createMetric, risesWhenBetter } from "./metrics.js";
 import type { TrainerLoss } from "./trainer.js";
 
 /** The network a config describes: Dense layers [inputs, ...hidden, outputs] with the activation between them. */
@@ -77,12 +77,12 @@ export function buildLoss(
   }
 }
 
-/** The metrics of a config, by task unless listed: accuracy for classification; mse, mae, r2 for regression. */
+/** The metrics of a config, by task unless listed: accuracy for classification; mse, rmse, mae, r2 for regression. */
 export function metricNames(
   config: Pick<TrainConfig, "metrics">,
   task: "classification" | "regression",
 ): string[] {
-  return config.metrics ?? (task === "classification" ? ["accuracy"] : ["mse", "mae", "r2"]);
+  return config.metrics ?? (task === "classification" ? ["accuracy"] : ["mse", "rmse", "mae", "r2"]);
 }
 
 /**
@@ -136,7 +136,7 @@ function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<B
         `--reduce-lr-on-plateau replaces the learning-rate schedule: add --schedule constant (the schedule is ${config.schedule})`,
       );
     }
-    const mode = /(accuracy|r2)$/.test(plateau.monitor) ? "max" : "min";
+    const mode = risesWhenBetter(plateau.monitor) ? "max" : "min";
     const schedule = reduceLrOnPlateau({
       lr,
       mode,

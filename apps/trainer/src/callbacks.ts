@@ -4,6 +4,7 @@ import type { BatchLogs, Callback, CallbackState, FitResult, TrainingContext } f
 import { TrainerError } from "./errors.js";
 import { formatDuration, formatLogs, formatValue } from "./format.js";
 import type { EpochLogs } from "./history.js";
+import { risesWhenBetter } from "./metrics.js";
 import { ProgressBar, type ProgressBarOptions, type ProgressStream } from "./progress.js";
 
 /** Whether a monitored quantity should fall ("min", losses) or rise ("max", accuracies); "auto" guesses from its name. */
@@ -11,7 +12,7 @@ export type MonitorMode = "min" | "max" | "auto";
 
 function resolveMode(monitor: string, mode: MonitorMode): "min" | "max" {
   if (mode !== "auto") return mode;
-  return /(accuracy|r2)$/.test(monitor) ? "max" : "min";
+  return risesWhenBetter(monitor) ? "max" : "min";
 }
 
 function monitored(logs: EpochLogs, monitor: string, who: string): number {

@@ -130,12 +130,15 @@ export const TrainConfigSchema = v.strictObject({
    * for any count, so a resume may use another.
    */
   threads: v.optional(v.union([v.literal("auto"), integer(1)], message('"auto" or an integer ≥ 1')), "auto"),
-  /** accuracy, top<k>, mse, mae, r2; by task unless given (accuracy; mse, mae, r2). */
+  /** accuracy, top<k>, precision, recall, f1, auc; mse, rmse, mae, r2. By task unless given (accuracy; mse, rmse, mae, r2). */
   metrics: v.optional(
     v.array(
       v.pipe(
         v.string(),
-        v.regex(/^(accuracy|top\d+|mse|mae|r2)$/, message("accuracy, top<k>, mse, mae or r2")),
+        v.regex(
+          /^(accuracy|top\d+|precision|recall|f1|auc|mse|rmse|mae|r2)$/,
+          message("accuracy, top<k>, precision, recall, f1, auc, mse, rmse, mae or r2"),
+        ),
       ),
     ),
   ),

@@ -7,6 +7,7 @@ import { type Backend, fromArray, Rng, randomNormal, type Tensor } from "@backpr
 import type { Command } from "commander";
 import { createBackend } from "../backend.js";
 import { buildLoss, buildModel, describeModel, metricNames } from "../build.js";
+import { type ClassScores, classScores, macroAverage, rocAuc } from "../classification-metrics.js";
 import type { TrainConfig } from "../config.js";
 import { type PredictionRow, parseFeatureCsv, predictionCsv, predictionRows } from "../csv-io.js";
 import { prepareData } from "../datasets.js";
@@ -77,6 +78,8 @@ export interface EvaluateResult {
   metrics: Record<string, number>;
   /** Classification: [true][predicted] counts. */
   confusion?: number[][] | undefined;
+  /** Classification: precision, recall, F1 and support of each class. */
+  classes?: ({ name: string } & ClassScores)[] | undefined;
 }
 
 /** `backprop eval`: a trained model's loss and metrics on a split of its (or another) dataset, scaled as in training. */
@@ -114,18 +117,27 @@ export async function runEvaluate(
     metrics: metricNames(config, trained.preprocessing.task),
   });
   const metrics = trainer.evaluate(split, { batchSize: options.batchSize });
-  const confusion =
-    split.task === "classification"
-      ? confusionMatrix(trainer.predict(split.features), split.targets, split.classNames.length)
-      : undefined;
-  return {
+  const result = {
     model: trained.directory,
     dataset: config.dataset,
     split: options.split,
     samples: datasetSize(split),
     metrics,
-    confusion,
   };
+  if (split.task !== "classification") return result;
+  const outputs = trainer.predict(split.features);
+  const confusion = confusionMatrix(outputs, split.targets, split.classNames.length);
+  const scores = classScores(confusion);
+  for (const key of ["precision", "recall", "f1"] as const) metrics[key] ??= macroAverage(scores, key);
+  if (split.classNames.length === 2) {
+    const logits = outputs.read();
+    metrics.auc ??= rocAuc(
+      Float64Array.from(split.targets, (_, i) => logits[2 * i + 1]! - logits[2 * i]!),
+      split.targets,
+    );
+  }
+  const classes = scores.map((s, c) => ({ name: split.classNames[c]!, ...s }));
+  return { ...result, confusion, classes };
 }
 
 /** `backprop predict`: predictions for the rows of a CSV text, as rows and as CSV. */

@@ -133,7 +133,7 @@ export function addTrainOptions(command: Command): Command {
     .option("--monitor <metric>", "what early stopping and reduce-lr-on-plateau watch (default val_loss)")
     .option(
       "--metrics <list>",
-      "comma-separated: accuracy, top<k>, mse, mae, r2 (default by task)",
+      "comma-separated: accuracy, top<k>, precision, recall, f1, auc (binary); mse, rmse, mae, r2 (default by task)",
       parse.strings,
     )
     .addOption(
