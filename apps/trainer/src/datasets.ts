@@ -14,7 +14,6 @@ import {
   withFeatures,
   xor,
 } from "@backprop/data";
-import { loadDigits } from "@backprop/data/mnist";
 import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, readCsvFile } from "@backprop/data/node";
 import { type Backend, fromArray, jsBackend, type Tensor } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
@@ -87,12 +86,15 @@ function withFlagNames<T>(load: () => T): T {
   }
 }
 
-function loadRaw(config: DataConfig): RawData {
+async function loadRaw(config: DataConfig): Promise<RawData> {
   const { dataset, dtype, seed } = config;
   const synthetic = { rng: seed, dtype, ...(config.noise === undefined ? {} : { noise: config.noise }) };
   switch (dataset) {
-    case "digits":
+    case "digits": {
+      // Imported on demand: the 21 MB of built-in digits load only when a command uses them.
+      const { loadDigits } = await import("@backprop/data/mnist");
       return { all: loadDigits({ dtype }), autoScale: "none" };
+    }
     case "fashion-mnist": {
       const dataDir = config.dataDir ?? FASHION_MNIST_DIR;
       return withFlagNames(() => ({
@@ -162,8 +164,8 @@ function applyScaler<D extends Dataset>(data: D, scaler: Scaler | undefined): D 
  * at `limit`, fits the scaler on the training split, applies it to every split, and places the data
  * on `backend`.
  */
-export function prepareData(config: DataConfig, backend: Backend = jsBackend): PreparedData {
-  const raw = loadRaw(config);
+export async function prepareData(config: DataConfig, backend: Backend = jsBackend): Promise<PreparedData> {
+  const raw = await loadRaw(config);
   const stratify = (raw.all ?? raw.train)!.task === "classification";
   let train: Dataset;
   let validation: Dataset;

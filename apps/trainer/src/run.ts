@@ -135,7 +135,7 @@ export async function runTraining(
     );
   }
   const threads = threadsOf(backend);
-  const data = prepareData(config, backend);
+  const data = await prepareData(config, backend);
   const dataText = describeData(data, config.dataset);
   const modelText = describeModel(config, data.inputs, data.outputs);
   const task = data.preprocessing.task;

@@ -96,7 +96,7 @@ export async function runEvaluate(
     ...run.config,
     dtype: modelDType(trained),
   });
-  const data = prepareData({ ...config, scale: "none" }, backend);
+  const data = await prepareData({ ...config, scale: "none" }, backend);
   const splits: Record<string, Dataset | undefined> = {
     test: data.test,
     validation: data.validation,
@@ -161,11 +161,11 @@ export async function runPredict(
 }
 
 /** Input and output widths of a config's dataset: known for the built-in ones, read for CSV files. */
-function datasetShape(config: TrainConfig): {
+async function datasetShape(config: TrainConfig): Promise<{
   inputs: number;
   outputs: number;
   task: "classification" | "regression";
-} {
+}> {
   const known: Record<string, [number, number, "classification" | "regression"]> = {
     digits: [784, 10, "classification"],
     "fashion-mnist": [784, 10, "classification"],
@@ -177,7 +177,7 @@ function datasetShape(config: TrainConfig): {
   };
   const shape = known[config.dataset];
   if (shape !== undefined) return { inputs: shape[0], outputs: shape[1], task: shape[2] };
-  const data = prepareData(config);
+  const data = await prepareData(config);
   return { inputs: data.inputs, outputs: data.outputs, task: data.preprocessing.task };
 }
 
@@ -197,7 +197,7 @@ export async function runSummary(path: string | undefined, command: Command): Pr
     return { model: trained.directory, parameters, table: summary(trained.model, [inputs]) };
   }
   const config = await configFromCommand(command);
-  const { inputs, outputs } = datasetShape(config);
+  const { inputs, outputs } = await datasetShape(config);
   const model = buildModel(config, inputs, outputs, { rng: new Rng(config.seed) });
   const parameters = model.parameters().reduce((n, p) => n + p.value.size, 0);
   return { model: describeModel(config, inputs, outputs), parameters, table: summary(model, [inputs]) };
@@ -222,7 +222,7 @@ export async function runGradcheck(
   options: { batch: number; elements: number },
 ): Promise<GradcheckResult> {
   const config = await configFromCommand(command);
-  const { inputs, outputs, task } = datasetShape(config);
+  const { inputs, outputs, task } = await datasetShape(config);
   const rng = new Rng(config.seed);
   const model = buildModel({ ...config, dtype: "float64", dropout: 0 }, inputs, outputs, { rng });
   const x = randomNormal([options.batch, inputs], rng, { dtype: "float64" });
