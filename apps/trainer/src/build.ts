@@ -77,6 +77,30 @@ export function buildLoss(
   }
 }
 
+/**
+ * The loss reported on held-out data (eval, the test split, predict): the config's loss without
+ * label smoothing, which is a training device. Its cross-entropy is −Σ log p(label), comparable
+ * across runs; the smoothed one is not.
+ */
+export function buildEvaluationLoss(
+  config: Pick<TrainConfig, "loss">,
+  task: "classification" | "regression",
+): TrainerLoss {
+  return buildLoss({ loss: config.loss, labelSmoothing: 0 }, task);
+}
+
+/**
+ * How the training logs' losses are shown when they are label-smoothed (so never mistaken for the
+ * cross-entropy): `loss` → `smoothed_loss`, `val_loss` → `val_smoothed_loss`; none otherwise.
+ */
+export function lossLabels(
+  config: Pick<TrainConfig, "loss" | "labelSmoothing">,
+  task: "classification" | "regression",
+): Record<string, string> {
+  const smoothed = task === "classification" && config.labelSmoothing > 0 && config.loss !== "mse";
+  return smoothed ? { loss: "smoothed_loss", val_loss: "val_smoothed_loss" } : {};
+}
+
 /** The metrics of a config, by task unless listed: accuracy for classification; mse, rmse, mae, r2 for regression. */
 export function metricNames(
   config: Pick<TrainConfig, "metrics">,

@@ -48,7 +48,13 @@ export interface Preprocessing {
   classNames?: string[] | undefined;
   /** Regression: the name of each output. */
   targetNames?: string[] | undefined;
-  /** The feature scaler fitted on the training split (null: none). */
+  /**
+   * The first step on raw inputs, when the dataset had one: every feature divided by this number
+   * (255: image pixels 0–255 to [0, 1], as the IDX and digits loaders do). `predict` applies it to
+   * the CSV it reads; undefined: none.
+   */
+  divideBy?: number | undefined;
+  /** The second step: the feature scaler fitted on the training split (null: none). */
   scaler: ScalerJSON | null;
 }
 
@@ -64,6 +70,8 @@ export interface PreparedData {
   preprocessing: Preprocessing;
   /** Fitted on the training split; undefined without scaling. */
   scaler: Scaler | undefined;
+  /** True when the task was guessed from a CSV target column (no --task): the data line says so. */
+  taskGuessed: boolean;
 }
 
 /** The raw data: one dataset to split, or a train file and a test file. */
@@ -73,7 +81,12 @@ interface RawData {
   test?: Dataset;
   /** Default scaling under scale "auto". */
   autoScale: "none" | "standard";
+  /** What the loader divided the raw values by (255 for pixels), recorded for predict. */
+  divideBy?: number;
 }
+
+/** The image loaders' pixels are 0–255 divided by this, to [0, 1]. */
+const PIXEL_MAX = 255;
 
 /** Runs a dataset loader; its DataError speaks the CLI's flag (--data-dir) instead of the option (dataDir). */
 function withFlagNames<T>(load: () => T): T {
@@ -93,7 +106,7 @@ async function loadRaw(config: DataConfig): Promise<RawData> {
     case "digits": {
       // Imported on demand: the 21 MB of built-in digits load only when a command uses them.
       const { loadDigits } = await import("@backprop/data/mnist");
-      return { all: loadDigits({ dtype }), autoScale: "none" };
+      return { all: loadDigits({ dtype }), autoScale: "none", divideBy: PIXEL_MAX };
     }
     case "fashion-mnist": {
       const dataDir = config.dataDir ?? FASHION_MNIST_DIR;
@@ -101,6 +114,7 @@ async function loadRaw(config: DataConfig): Promise<RawData> {
         train: loadFashionMnist({ dataDir, split: "train", dtype }),
         test: loadFashionMnist({ dataDir, split: "test", dtype }),
         autoScale: "none",
+        divideBy: PIXEL_MAX,
       }));
     }
     case "mnist": {
@@ -111,6 +125,7 @@ async function loadRaw(config: DataConfig): Promise<RawData> {
         train: loadMnist({ dataDir, split: "train", dtype }),
         test: loadMnist({ dataDir, split: "test", dtype }),
         autoScale: "none",
+        divideBy: PIXEL_MAX,
       }));
     }
     case "xor":
@@ -212,12 +227,14 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
     ...(train.task === "classification"
       ? { classNames: [...train.classNames] }
       : { targetNames: [...train.targetNames] }),
+    ...(raw.divideBy === undefined ? {} : { divideBy: raw.divideBy }),
     scaler: scaler?.toJSON() ?? null,
   };
   return {
     train: prepare(train)!,
     validation: prepare(validation),
     test: prepare(test),
+    taskGuessed: config.dataset.startsWith("csv:") && config.task === undefined,
     inputs,
     outputs,
     preprocessing,
@@ -230,5 +247,9 @@ export function describeData(data: PreparedData, name: string): string {
   const count = (d: Dataset | undefined) => (d === undefined ? 0 : datasetSize(d)).toLocaleString("en-US");
   const what =
     data.preprocessing.task === "classification" ? `${data.outputs} classes` : `${data.outputs} targets`;
-  return `${name}: ${count(data.train)} train / ${count(data.validation)} validation / ${count(data.test)} test, ${data.inputs} features, ${what}`;
+  const task = data.preprocessing.task;
+  const guessed = data.taskGuessed
+    ? ` (${task}, guessed from the target column; --task ${task === "classification" ? "regression" : "classification"} to change)`
+    : "";
+  return `${name}: ${count(data.train)} train / ${count(data.validation)} validation / ${count(data.test)} test, ${data.inputs} features, ${what}${guessed}`;
 }

@@ -53,3 +53,13 @@ export function formatClassTable(
   );
   return [header, ...rows].join("\n");
 }
+
+/** A copy of `logs` with keys renamed by `labels` (others kept), in the same order. */
+export function relabel<T extends Readonly<Record<string, unknown>>>(
+  logs: T,
+  labels: Readonly<Record<string, string>>,
+): Record<string, T[keyof T]> {
+  return Object.fromEntries(
+    Object.entries(logs).map(([key, value]) => [labels[key] ?? key, value]),
+  ) as Record<string, T[keyof T]>;
+}

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type Scaler, scalerFromJSON } from "@backprop/data";
 import type { Module } from "@backprop/layers";
 import { loadModel, MODEL_ARCHITECTURE_FILE, saveModel } from "@backprop/layers/node";
-import type { Backend } from "@backprop/tensor";
+import { type Backend, fromArray, type Tensor } from "@backprop/tensor";
 import type { Preprocessing } from "./datasets.js";
 import { TrainerError } from "./errors.js";
 import { PREPROCESSING_FILE, RUN_FILES, readJson, writeJsonAtomic } from "./run-dir.js";
@@ -48,12 +48,29 @@ function checkPreprocessing(value: unknown, path: string): Preprocessing {
     p.version === 1 &&
     (p.task === "classification" || p.task === "regression") &&
     Array.isArray(p.featureNames) &&
-    (p.task === "regression" ? Array.isArray(p.targetNames) : Array.isArray(p.classNames));
+    (p.task === "regression" ? Array.isArray(p.targetNames) : Array.isArray(p.classNames)) &&
+    (p.divideBy === undefined ||
+      (typeof p.divideBy === "number" && p.divideBy > 0 && Number.isFinite(p.divideBy)));
   if (!ok)
     throw new TrainerError(
       `${path} is not a backprop preprocessing file (format backprop.preprocessing, version 1)`,
     );
   return p as Preprocessing;
+}
+
+/**
+ * Raw input rows (as a user's CSV holds them) prepared exactly as the training data was: divided by
+ * `divideBy` (pixels 0–255 → [0, 1]) when recorded, then through the fitted scaler.
+ */
+export function prepareInputs(trained: TrainedModel, raw: Tensor): Tensor {
+  const { divideBy } = trained.preprocessing;
+  let x = raw;
+  if (divideBy !== undefined) {
+    const values = raw.read();
+    for (let i = 0; i < values.length; i++) values[i] = values[i]! / divideBy;
+    x = fromArray(values, raw.shape, { backend: raw.backend });
+  }
+  return trained.scaler === undefined ? x : trained.scaler.transform(x);
 }
 
 /** Loads a model saved by `saveTrainedModel` (or the final model of a run directory), validated. */

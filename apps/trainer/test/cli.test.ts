@@ -33,7 +33,7 @@ describe("backprop CLI (end to end)", () => {
 
   it("train writes a complete run directory and prints JSON with --json", async () => {
     const run = await backprop(cwd, "train", ...SMALL, "--epochs", "40", "--name", "xor", "--json");
-    expect(run.stderr).toMatch(/epoch 40\/40 {2}loss/);
+    expect(run.stderr).toMatch(/epoch 40\/40 {2}smoothed_loss/);
     expect(run.code).toBe(0);
     train = JSON.parse(run.stdout);
     expect(train.status).toBe("completed");
@@ -88,7 +88,7 @@ describe("backprop CLI (end to end)", () => {
     expect(lines[1]).toBe("class  precision  recall  f1      support");
     expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(["0", "1"]);
     expect(lines.slice(2).reduce((n, l) => n + Number(l.split(/\s+/)[4]), 0)).toBe(60);
-    await writeFile(join(cwd, "points.csv"), "x0,x1\n0.6,0.7\n-0.6,0.7\n0.8,-0.5\n-0.9,-0.4\n");
+    await writeFile(join(cwd, "points.csv"), "x,y\n0.6,0.7\n-0.6,0.7\n0.8,-0.5\n-0.9,-0.4\n");
     const predicted = await backprop(
       cwd,
       "predict",

@@ -6,14 +6,14 @@ import { summary } from "@backprop/layers";
 import { type Backend, fromArray, Rng, randomNormal, type Tensor } from "@backprop/tensor";
 import type { Command } from "commander";
 import { createBackend } from "../backend.js";
-import { buildLoss, buildModel, describeModel, metricNames } from "../build.js";
+import { buildEvaluationLoss, buildLoss, buildModel, describeModel, metricNames } from "../build.js";
 import { type ClassScores, classScores, macroAverage, rocAuc } from "../classification-metrics.js";
 import type { TrainConfig } from "../config.js";
 import { type PredictionRow, parseFeatureCsv, predictionCsv, predictionRows } from "../csv-io.js";
 import { prepareData } from "../datasets.js";
 import { TrainerError } from "../errors.js";
 import { confusionMatrix } from "../metrics.js";
-import { loadTrainedModel, type TrainedModel } from "../model-io.js";
+import { loadTrainedModel, prepareInputs, type TrainedModel } from "../model-io.js";
 import { RUN_FILES, readJson } from "../run-dir.js";
 import { Trainer } from "../trainer.js";
 import { configFromCommand } from "./options.js";
@@ -113,7 +113,7 @@ export async function runEvaluate(
     trained.scaler === undefined ? raw : withFeatures(raw, trained.scaler.transform(raw.features));
   const trainer = new Trainer({
     model: trained.model,
-    loss: buildLoss(config, trained.preprocessing.task),
+    loss: buildEvaluationLoss(config, trained.preprocessing.task),
     metrics: metricNames(config, trained.preprocessing.task),
   });
   const metrics = trainer.evaluate(split, { batchSize: options.batchSize });
@@ -150,11 +150,10 @@ export async function runPredict(
   const backend = await backendFor(options.backend, (await runConfigOf(path)).backend);
   const trained = await loadTrainedModel(path, backend);
   const parsed = parseFeatureCsv(text, trained.preprocessing.featureNames, file, modelDType(trained));
-  const features = fromArray(parsed.data, parsed.shape, { backend });
-  const scaled = trained.scaler === undefined ? features : trained.scaler.transform(features);
+  const scaled = prepareInputs(trained, fromArray(parsed.read(), parsed.shape, { backend }));
   const outputs = new Trainer({
     model: trained.model,
-    loss: buildLoss({ loss: "auto", labelSmoothing: 0 }, trained.preprocessing.task),
+    loss: buildEvaluationLoss({ loss: "auto" }, trained.preprocessing.task),
   }).predict(scaled);
   const rows = predictionRows(outputs, trained.preprocessing);
   return { rows, csv: predictionCsv(rows) };

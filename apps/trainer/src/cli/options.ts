@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   BACKENDS,
@@ -183,6 +184,18 @@ export function configFlagsGiven(command: Command): string[] {
 }
 
 /**
+ * The config with its file paths (`csv:<path>`, `dataDir`) made absolute, so that the config.json of
+ * a run still finds its data when `eval` runs from another directory.
+ */
+function withResolvedPaths(config: TrainConfig): TrainConfig {
+  const dataset = config.dataset.startsWith("csv:")
+    ? `csv:${resolve(config.dataset.slice(4))}`
+    : config.dataset;
+  const dataDir = config.dataDir === undefined ? {} : { dataDir: resolve(config.dataDir) };
+  return { ...config, dataset, ...dataDir };
+}
+
+/**
  * The resolved configuration of a command: defaults, then `base` (a run's saved config), then
  * `--config <file>`, then the flags given,
  * validated with messages that name the setting and expected vs. actual.
@@ -264,7 +277,7 @@ export async function configFromCommand(
     return configFile === undefined ? `setting "${path}"` : `${configFile}: "${path}"`;
   };
   try {
-    return parseTrainConfig(mergeConfig(file, fromFlags), configFile ?? "flags", name);
+    return withResolvedPaths(parseTrainConfig(mergeConfig(file, fromFlags), configFile ?? "flags", name));
   } catch (error) {
     // A flag's value out of range is bad usage (exit 2), like a flag commander could not parse.
     if (blamesFlag && error instanceof TrainerError) throw new UsageError(error.message, { cause: error });
