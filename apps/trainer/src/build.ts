@@ -2,22 +2,15 @@ import type { Sequential } from "@backprop/layers";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss, HuberLoss, L1Loss, MSELoss } from "@backprop/losses";
 import {
-  adagrad,
-  adam,
-  adamw,
   chain,
   clipByGlobalNorm,
   constantLr,
   cosineAnnealingLr,
+  createOptimizerRegistry,
   exponentialLr,
-  type GradientTransformation,
   type LrSchedule,
-  lion,
-  nadam,
   Optimizer,
   reduceLrOnPlateau,
-  rmsprop,
-  sgd,
   stepLr,
 } from "@backprop/optimizers";
 import type { Backend, Rng } from "@backprop/tensor";
@@ -194,6 +187,9 @@ function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<B
   }
 }
 
+/** The schedule type under which `buildOptimizer` hands a run's schedule to the registry. */
+const RUN_SCHEDULE = "backprop.run-schedule";
+
 /**
  * The optimizer a config names over `model`'s parameters, its learning rate a schedule (so it is
  * logged, and saved in the optimizer's state dict), with global-norm clipping first when asked.
@@ -204,19 +200,18 @@ export function buildOptimizer(
   batchesPerEpoch: number,
 ): BuiltOptimizer {
   const built = buildSchedule(config, batchesPerEpoch);
-  const common = { lr: built.schedule, weightDecay: config.weightDecay };
-  const transforms: Record<TrainConfig["optimizer"], () => GradientTransformation> = {
-    sgd: () => sgd(common),
-    momentum: () => sgd({ ...common, momentum: config.momentum }),
-    nesterov: () => sgd({ ...common, momentum: config.momentum, nesterov: true }),
-    adam: () => adam(common),
-    adamw: () => adamw(common),
-    nadam: () => nadam(common),
-    rmsprop: () => rmsprop(common),
-    adagrad: () => adagrad(common),
-    lion: () => lion(common),
-  };
-  const transform = transforms[config.optimizer]();
+  // The optimizer comes from the registry; its learning rate is this run's schedule instance (the
+  // trainer steps it), which a schedule type of this registry value hands over.
+  const registry = createOptimizerRegistry();
+  registry.registerSchedule(RUN_SCHEDULE, () => built.schedule);
+  const sgdMomentum =
+    config.optimizer === "momentum" || config.optimizer === "nesterov"
+      ? { momentum: config.momentum, ...(config.optimizer === "nesterov" ? { nesterov: true } : {}) }
+      : undefined;
+  const transform = registry.create({
+    type: sgdMomentum === undefined ? config.optimizer : "sgd",
+    options: { lr: { type: RUN_SCHEDULE, options: {} }, weightDecay: config.weightDecay, ...sgdMomentum },
+  });
   const clipped =
     config.clipNorm === undefined
       ? transform

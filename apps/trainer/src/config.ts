@@ -1,21 +1,23 @@
 import { ACTIVATION_NAMES } from "@backprop/layers";
+import { createOptimizerRegistry } from "@backprop/optimizers";
 import * as v from "valibot";
 import { TrainerError } from "./errors.js";
 
 /** Hidden-layer activations: every elementwise one (softmax and log-softmax are output functions). */
 const ACTIVATIONS = ACTIVATION_NAMES.filter((name) => name !== "softmax" && name !== "logSoftmax");
-/** The optimizers `backprop train --optimizer` knows (momentum and nesterov are SGD variants). */
-export const OPTIMIZERS = [
-  "sgd",
+/** Entries of the optimizer registry that transform gradients but are not optimizers of their own. */
+const NOT_OPTIMIZERS = new Set(["chain", "clipByGlobalNorm", "clipByValue"]);
+/**
+ * The optimizers `backprop train --optimizer` knows: every optimizer in @backprop/optimizers'
+ * registry (a fresh one, read once), and momentum / nesterov, which are SGD with momentum.
+ */
+export const OPTIMIZERS: readonly string[] = Object.freeze([
+  ...createOptimizerRegistry()
+    .types()
+    .filter((type) => !NOT_OPTIMIZERS.has(type)),
   "momentum",
   "nesterov",
-  "adam",
-  "adamw",
-  "nadam",
-  "rmsprop",
-  "adagrad",
-  "lion",
-] as const;
+]);
 export const SCHEDULES = ["constant", "cosine", "step", "exponential"] as const;
 export const LOSSES = ["auto", "cross-entropy", "mse", "mae", "huber"] as const;
 export const BACKENDS = ["auto", "js", "wasm"] as const;
