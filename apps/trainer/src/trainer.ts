@@ -14,7 +14,7 @@ export interface TrainerLoss {
 }
 
 /** What the trainer needs of an optimizer (`Optimizer` from @backprop/optimizers has it). */
-export type TrainerOptimizer = Pick<Optimizer, "step" | "zeroGrad" | "stateDict" | "loadStateDict">;
+export type TrainerOptimizer = Pick<Optimizer, "step" | "zeroGrad" | "saveState" | "loadState">;
 
 /** A metric by name (`"accuracy"`, `"top3"`, `"mse"`, `"mae"`, `"r2"`) or a factory of fresh instances. */
 export type MetricSpec = string | (() => Metric);
@@ -339,8 +339,10 @@ export class Trainer {
         }
         const layerRngs: Record<string, unknown> = {};
         for (const [path, layer] of randomByPath) layerRngs[path] = layer.rngState();
+        const saved = optimizer.saveState();
         return {
           tensors,
+          optimizerTensors: saved.tensors,
           state: {
             format: "backprop.training-state",
             version: 1,
@@ -348,7 +350,7 @@ export class Trainer {
             step,
             stopped: stop?.status === "stopped",
             iterator: iterator.state(),
-            optimizer: optimizer.stateDict(),
+            optimizer: saved.dict,
             accumulators: accumulators.state(),
             epochSeconds: carriedSeconds,
             layerRngs,
@@ -511,7 +513,9 @@ export class Trainer {
     }
     loadWeights(this.model, tensorsWithPrefix(tensors, "model."), "checkpoint");
     restorePart("batch iterator state", () => iterator.loadState(state.iterator as BatchIteratorState));
-    restorePart("optimizer state", () => optimizer.loadStateDict(state.optimizer as OptimizerStateDict));
+    restorePart("optimizer state", () =>
+      optimizer.loadState(state.optimizer as OptimizerStateDict, checkpoint.optimizerTensors),
+    );
     restorePart("metric accumulators", () => accumulators.loadState(state.accumulators));
     for (const [path, layer] of randomByPath) {
       const saved = state.layerRngs[path];
