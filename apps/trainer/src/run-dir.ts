@@ -10,6 +10,7 @@ import * as v from "valibot";
 import type { Checkpoint, TrainingState } from "./callback.js";
 import { isRunName } from "./config.js";
 import { describeError, TrainerError } from "./errors.js";
+import { RUN_LOCK_FILE } from "./run-lock.js";
 
 /** The files of a run directory, relative to it. */
 export const RUN_FILES = {
@@ -45,14 +46,17 @@ const ATOMIC_TEMPORARY = /^\..+\.[0-9a-f]{12}\.tmp$/;
 /**
  * Creates a fresh run directory (empty: config.json is the first file written into it, checkpoints/
  * comes with the first checkpoint). An existing directory is an error unless it is empty (ignoring the
- * temporary files of a killed atomic write) or `force` is set; `force` replaces run directories only
+ * temporary files of a killed atomic write and a lock file, whose holder `checkNotLocked` has checked)
+ * or `force` is set; `force` replaces run directories only
  * (those with config.json, which is deleted last, so a replacement killed half-way is still
  * recognised as one): nothing a user saved is overwritten by accident, and `--force` never deletes an
  * unrelated folder.
  */
 export async function createRunDir(path: string, force: boolean): Promise<string> {
   const dir = resolve(path);
-  const entries = (await readdir(dir).catch(() => [] as string[])).filter((e) => !ATOMIC_TEMPORARY.test(e));
+  const entries = (await readdir(dir).catch(() => [] as string[])).filter(
+    (e) => !ATOMIC_TEMPORARY.test(e) && e !== RUN_LOCK_FILE,
+  );
   if (entries.length > 0) {
     if (!force) {
       throw new TrainerError(

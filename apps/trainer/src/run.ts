@@ -27,6 +27,7 @@ import {
   timestampName,
   writeJsonAtomic,
 } from "./run-dir.js";
+import { acquireRunLock, checkNotLocked, type RunLock } from "./run-lock.js";
 import { Trainer } from "./trainer.js";
 
 /** config.json of a run: the resolved configuration and the backend it ran on. */
@@ -104,11 +105,25 @@ function confusionOf(trainer: Trainer, data: Dataset, classNames: readonly strin
  * `backprop train` as a function: prepares the data, builds the network, loss and optimizer the
  * config describes, trains with progress, logging, checkpoints, early stopping and LR reduction as
  * configured, then evaluates on the test split and writes the final model, results.json and
- * report.html into the run directory. `options.resume` continues an earlier run exactly.
+ * report.html into the run directory. `options.resume` continues an earlier run exactly. The run
+ * directory is locked while it is written (a second trainer on it is refused; see run-lock.ts).
  */
 export async function runTraining(
   input: TrainConfig | undefined,
   options: RunOptions = {},
+): Promise<RunResult> {
+  const locks: RunLock[] = [];
+  try {
+    return await trainInRunDir(input, options, locks);
+  } finally {
+    for (const lock of locks) await lock.release();
+  }
+}
+
+async function trainInRunDir(
+  input: TrainConfig | undefined,
+  options: RunOptions,
+  locks: RunLock[],
 ): Promise<RunResult> {
   const started = performance.now();
   let config: TrainConfig;
@@ -157,7 +172,11 @@ export async function runTraining(
   checkMonitors(config, task, validation !== undefined);
 
   if (options.resume === undefined) {
+    await checkNotLocked(runDir);
     await createRunDir(runDir, options.force ?? false);
+  }
+  locks.push(await acquireRunLock(runDir, options.log));
+  if (options.resume === undefined) {
     const file: RunConfigFile = { format: "backprop.run-config", version: 1, backend: backend.name, config };
     await writeJsonAtomic(join(runDir, RUN_FILES.config), file);
   }
