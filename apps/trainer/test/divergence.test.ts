@@ -153,7 +153,7 @@ describe("divergence", () => {
       "--quiet",
     );
     expect(code).toBe(1);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr.trim().split("\n"), stderr).toHaveLength(1);
     expect(stderr).toMatch(
       /^error: training diverged at epoch \d+, step \d+: .+; (the last good checkpoint in .+ is kept|no checkpoint had been written yet) \(lower --lr or check the data\)\n$/,
     );
