@@ -21,6 +21,11 @@ export const OPTIMIZERS: readonly string[] = Object.freeze([
 export const SCHEDULES = ["constant", "cosine", "step", "exponential"] as const;
 export const LOSSES = ["auto", "cross-entropy", "mse", "mae", "huber"] as const;
 export const BACKENDS = ["auto", "js", "wasm"] as const;
+/** The exact backends a run's config.json records (its `backend`): each is the wasm backend. */
+const EXACT_BACKENDS: Readonly<Record<string, (typeof BACKENDS)[number]>> = {
+  "wasm-simd": "wasm",
+  "wasm-relaxed-simd": "wasm",
+};
 /** Built-in dataset names; `csv:<path>` reads a CSV file. */
 export const DATASETS = ["digits", "fashion-mnist", "mnist", "xor", "spiral", "circles", "sine"] as const;
 
@@ -126,7 +131,14 @@ export const TrainConfigSchema = v.strictObject({
   batchSize: v.optional(integer(1), 128),
   seed: v.optional(v.pipe(integer(0), v.safeInteger(message("a safe integer"))), 0),
   dtype: v.optional(oneOf(["float32", "float64"] as const), "float32"),
-  backend: v.optional(oneOf(BACKENDS), "auto"),
+  /** auto, js or wasm; the exact names a run records (wasm-simd, wasm-relaxed-simd) mean wasm. */
+  backend: v.optional(
+    v.pipe(
+      v.picklist([...BACKENDS, ...Object.keys(EXACT_BACKENDS)], message(`one of ${BACKENDS.join(", ")}`)),
+      v.transform((name) => EXACT_BACKENDS[name] ?? (name as (typeof BACKENDS)[number])),
+    ),
+    "auto",
+  ),
   /**
    * Threads of the wasm backend ("auto": one per core, at most 8). Results are bitwise the same
    * for any count, so a resume may use another.

@@ -162,12 +162,22 @@ function given(command: Command): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The settings of a config file: a JSON object of settings, or a run's own config.json (its `config`,
+ * without the run's name, so the new run gets its own unless `--name` is given).
+ */
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   const json = await readJson(path, "config file");
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new TrainerError(`the config file ${path} must hold a JSON object of settings`);
   }
-  return json as Record<string, unknown>;
+  const file = json as Record<string, unknown>;
+  if (file.format !== "backprop.run-config") return file;
+  const settings = file.config;
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings))
+    throw new TrainerError(`the run configuration ${path} has no "config" object of settings`);
+  const { name: _runName, ...rest } = settings as Record<string, unknown>;
+  return rest;
 }
 
 /** Merges a nested setting given by a flag into the same setting from the file. */

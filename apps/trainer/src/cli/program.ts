@@ -16,6 +16,7 @@ import type { ProgressStream } from "../progress.js";
 import { runTraining } from "../run.js";
 import { hasCheckpoint, RUN_FILES } from "../run-dir.js";
 import { runEvaluate, runGradcheck, runPredict, runSummary } from "./commands.js";
+import { configCommand } from "./config-command.js";
 import {
   addDataOptions,
   addModelOptions,
@@ -292,7 +293,8 @@ export function createProgram(io: CliIO, exit: (code: number) => void): Command 
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [train(io, exit), evaluate(io), predict(io), summaryCommand(io), gradcheck(io)]) {
+  const commands = [train(io, exit), evaluate(io), predict(io), summaryCommand(io), gradcheck(io)];
+  for (const command of [...commands, configCommand(io)]) {
     program.addCommand(
       command
         .showHelpAfterError(`(run backprop ${command.name()} --help for usage)`)
