@@ -1,3 +1,4 @@
+import type { Scaler } from "@backprop/data";
 import type { Sequential } from "@backprop/layers";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss, HuberLoss, L1Loss, MSELoss } from "@backprop/losses";
@@ -16,8 +17,8 @@ import {
 import type { Backend, Rng } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
 import { TrainerError, UsageError } from "./errors.js";
-import { createMetric, risesWhenBetter } from "./metrics.js";
-import type { TrainerLoss } from "./trainer.js";
+import { createMetric, InOriginalUnits, risesWhenBetter } from "./metrics.js";
+import type { MetricSpec, TrainerLoss } from "./trainer.js";
 
 /** The network a config describes: Dense layers [inputs, ...hidden, outputs] with the activation between them. */
 export function buildModel(
@@ -83,14 +84,17 @@ export function buildEvaluationLoss(
 }
 
 /**
- * How the training logs' losses are shown when they are label-smoothed (so never mistaken for the
- * cross-entropy): `loss` → `smoothed_loss`, `val_loss` → `val_smoothed_loss`; none otherwise.
+ * How the training logs' losses are shown when they are not the plain loss: label-smoothed
+ * (`loss` → `smoothed_loss`, never mistaken for the cross-entropy) or on standardised regression
+ * targets (`loss` → `scaled_loss`; the metrics are in the original units); none otherwise.
  */
 export function lossLabels(
-  config: Pick<TrainConfig, "loss" | "labelSmoothing">,
+  config: Pick<TrainConfig, "loss" | "labelSmoothing" | "standardizeTargets">,
   task: "classification" | "regression",
 ): Record<string, string> {
-  const smoothed = task === "classification" && config.labelSmoothing > 0 && config.loss !== "mse";
+  if (task === "regression")
+    return config.standardizeTargets ? { loss: "scaled_loss", val_loss: "val_scaled_loss" } : {};
+  const smoothed = config.labelSmoothing > 0 && config.loss !== "mse";
   return smoothed ? { loss: "smoothed_loss", val_loss: "val_smoothed_loss" } : {};
 }
 
@@ -120,6 +124,20 @@ export function checkMonitors(
   }
 }
 
+/**
+ * The metrics the trainer computes: `metricNames`, each in the targets' original units when a
+ * regression model learns standardised targets (`targetScaler`).
+ */
+export function metricSpecs(
+  config: Pick<TrainConfig, "metrics">,
+  task: "classification" | "regression",
+  targetScaler: Scaler | undefined,
+): MetricSpec[] {
+  const names = metricNames(config, task);
+  if (targetScaler === undefined) return names;
+  return names.map((name) => () => new InOriginalUnits(createMetric(name), targetScaler));
+}
+
 /** An optimizer, its learning-rate schedule and how the trainer advances it. */
 export interface BuiltOptimizer {
   optimizer: Optimizer;
@@ -130,7 +148,7 @@ export interface BuiltOptimizer {
   plateauMonitor: string | undefined;
 }
 
-type OptimizerConfig = Pick<
+type OptimizerConfig = { epochs: number } & Pick<
   TrainConfig,
   | "optimizer"
   | "learningRate"

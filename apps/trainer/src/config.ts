@@ -104,6 +104,11 @@ export const TrainConfigSchema = v.strictObject({
   validationSplit: v.optional(fraction, 0.1),
   /** Feature scaling fitted on the training split: auto = standard for CSV and synthetic data, none for images. */
   scale: v.optional(oneOf(["auto", "none", "standard", "minmax"] as const), "auto"),
+  /**
+   * Regression: train on standardised targets, (t − mean) / std fitted on the training split, so the
+   * output layer need not learn their scale; predictions and metrics are in the original units.
+   */
+  standardizeTargets: v.optional(v.boolean(message("true or false")), true),
   /** Samples generated for the synthetic datasets. */
   samples: v.optional(integer(4), 600),
   /** Noise of the synthetic datasets (their own default unless given). */
@@ -127,8 +132,10 @@ export const TrainConfigSchema = v.strictObject({
   clipNorm: v.optional(positive),
   reduceLrOnPlateau: v.optional(v.nullable(ReduceLrSchema), null),
   earlyStopping: v.optional(v.nullable(EarlyStoppingSchema), null),
-  epochs: v.optional(integer(1), 15),
-  batchSize: v.optional(integer(1), 128),
+  /** Epochs; unless given, planned from a step budget for the training set's size (training-plan.ts). */
+  epochs: v.optional(integer(1)),
+  /** Mini-batch size; unless given, planned for the training set's size (≤ 128). */
+  batchSize: v.optional(integer(1)),
   seed: v.optional(v.pipe(integer(0), v.safeInteger(message("a safe integer"))), 0),
   dtype: v.optional(oneOf(["float32", "float64"] as const), "float32"),
   /** auto, js or wasm; the exact names a run records (wasm-simd, wasm-relaxed-simd) mean wasm. */

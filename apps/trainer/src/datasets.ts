@@ -30,6 +30,7 @@ export type DataConfig = Pick<
   | "testSplit"
   | "validationSplit"
   | "scale"
+  | "standardizeTargets"
   | "samples"
   | "noise"
   | "seed"
@@ -56,6 +57,12 @@ export interface Preprocessing {
   divideBy?: number | undefined;
   /** The second step: the feature scaler fitted on the training split (null: none). */
   scaler: ScalerJSON | null;
+  /**
+   * Regression: the standard scaler of the targets fitted on the training split; the model predicts
+   * standardised targets, which predict and the metrics map back (t = mean + std · y). Null or
+   * absent: the model predicts the targets themselves.
+   */
+  targetScaler?: ScalerJSON | null | undefined;
 }
 
 /** A dataset cut into splits and scaled, with what the model and predict need to know about it. */
@@ -70,6 +77,8 @@ export interface PreparedData {
   preprocessing: Preprocessing;
   /** Fitted on the training split; undefined without scaling. */
   scaler: Scaler | undefined;
+  /** Regression with standardizeTargets: fitted on the training targets (the splits hold standardised targets). */
+  targetScaler: Scaler | undefined;
   /** True when the task was guessed from a CSV target column (no --task): the data line says so. */
   taskGuessed: boolean;
 }
@@ -174,6 +183,12 @@ function applyScaler<D extends Dataset>(data: D, scaler: Scaler | undefined): D 
   return scaler === undefined ? data : withFeatures(data, scaler.transform(data.features));
 }
 
+/** A regression dataset's targets through `scaler` (t' = (t − mean) / std); anything else as it is. */
+export function withScaledTargets<D extends Dataset>(data: D, scaler: Scaler | undefined): D {
+  if (scaler === undefined || data.task !== "regression") return data;
+  return { ...data, targets: scaler.transform(data.targets) };
+}
+
 /**
  * Loads the configured dataset, splits it (seeded; stratified for classification), caps the splits
  * at `limit`, fits the scaler on the training split, applies it to every split, and places the data
@@ -214,8 +229,12 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
       : kind === "minmax"
         ? MinMaxScaler.fit(train.features)
         : undefined;
+  const targetScaler =
+    train.task === "regression" && config.standardizeTargets ? StandardScaler.fit(train.targets) : undefined;
   const prepare = <D extends Dataset>(data: D): D | undefined =>
-    datasetSize(data) === 0 ? undefined : onBackend(applyScaler(data, scaler), backend);
+    datasetSize(data) === 0
+      ? undefined
+      : onBackend(withScaledTargets(applyScaler(data, scaler), targetScaler), backend);
   const inputs = train.features.shape[1]!;
   const outputs = train.task === "classification" ? train.classNames.length : train.targets.shape[1]!;
   const preprocessing: Preprocessing = {
@@ -229,6 +248,7 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
       : { targetNames: [...train.targetNames] }),
     ...(raw.divideBy === undefined ? {} : { divideBy: raw.divideBy }),
     scaler: scaler?.toJSON() ?? null,
+    ...(train.task === "regression" ? { targetScaler: targetScaler?.toJSON() ?? null } : {}),
   };
   return {
     train: prepare(train)!,
@@ -239,6 +259,7 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
     outputs,
     preprocessing,
     scaler,
+    targetScaler,
   };
 }
 

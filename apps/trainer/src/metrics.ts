@@ -1,3 +1,4 @@
+import type { Scaler } from "@backprop/data";
 import { argmaxRows, type Tensor } from "@backprop/tensor";
 import { MacroScore, RocAuc } from "./classification-metrics.js";
 import { TrainerError } from "./errors.js";
@@ -235,6 +236,48 @@ export class R2Score implements Metric {
     checkState(this.name, state, state.length - (state.length % 4));
     this.columns = [];
     for (let i = 0; i < state.length; i += 4) this.columns.push(state.slice(i, i + 4));
+  }
+}
+
+/**
+ * A regression metric in the targets' original units when the model learns standardised ones: each
+ * batch's predictions and targets go through the target scaler's inverse (t = mean + std · t')
+ * before `metric` sees them.
+ */
+export class InOriginalUnits implements Metric {
+  readonly name: string;
+  readonly higherIsBetter: boolean;
+
+  constructor(
+    private readonly metric: Metric,
+    private readonly targetScaler: Scaler,
+  ) {
+    this.name = metric.name;
+    this.higherIsBetter = metric.higherIsBetter;
+  }
+
+  reset(): void {
+    this.metric.reset();
+  }
+
+  update(predictions: Tensor, targets: Targets): void {
+    const t = valuesOf(this.name, predictions, targets);
+    this.metric.update(
+      this.targetScaler.inverseTransform(predictions),
+      this.targetScaler.inverseTransform(t),
+    );
+  }
+
+  result(): number {
+    return this.metric.result();
+  }
+
+  state(): number[] {
+    return this.metric.state();
+  }
+
+  loadState(state: readonly number[]): void {
+    this.metric.loadState(state);
   }
 }
 

@@ -14,6 +14,8 @@ export interface TrainedModel {
   preprocessing: Preprocessing;
   /** The feature scaler of `preprocessing`, rebuilt (undefined without scaling). */
   scaler: Scaler | undefined;
+  /** Regression: the target scaler of `preprocessing`, rebuilt (undefined when the model predicts raw targets). */
+  targetScaler: Scaler | undefined;
   /** The directory the model was read from. */
   directory: string;
 }
@@ -73,6 +75,11 @@ export function prepareInputs(trained: TrainedModel, raw: Tensor): Tensor {
   return trained.scaler === undefined ? x : trained.scaler.transform(x);
 }
 
+/** The model's outputs in the targets' units: through the target scaler's inverse when it learned standardised targets. */
+export function outputsToTargets(trained: TrainedModel, outputs: Tensor): Tensor {
+  return trained.targetScaler === undefined ? outputs : trained.targetScaler.inverseTransform(outputs);
+}
+
 /** Loads a model saved by `saveTrainedModel` (or the final model of a run directory), validated. */
 export async function loadTrainedModel(path: string, backend?: Backend): Promise<TrainedModel> {
   const directory = modelDirectory(path);
@@ -91,6 +98,15 @@ export async function loadTrainedModel(path: string, backend?: Backend): Promise
       );
     }
   }
+  const targetScaler =
+    preprocessing.targetScaler === undefined || preprocessing.targetScaler === null
+      ? undefined
+      : scalerFromJSON(preprocessing.targetScaler);
+  if (targetScaler !== undefined && targetScaler.features !== (preprocessing.targetNames?.length ?? 0)) {
+    throw new TrainerError(
+      `${preprocessingPath}: the target scaler has ${targetScaler.features} columns, but ${preprocessing.targetNames?.length ?? 0} target names are listed`,
+    );
+  }
   model.train(false);
-  return { model, preprocessing, scaler, directory };
+  return { model, preprocessing, scaler, targetScaler, directory };
 }

@@ -4,13 +4,22 @@ import { summary } from "@backprop/layers";
 import { writeFileAtomic } from "@backprop/layers/node";
 import { Rng } from "@backprop/tensor";
 import { createBackend, threadsOf } from "./backend.js";
-import { buildLoss, buildModel, buildOptimizer, checkMonitors, describeModel, metricNames } from "./build.js";
+import {
+  buildEvaluationLoss,
+  buildLoss,
+  buildModel,
+  buildOptimizer,
+  checkMonitors,
+  describeModel,
+  lossLabels,
+  metricSpecs,
+} from "./build.js";
 import type { Callback, FitResult } from "./callback.js";
 import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js";
 import { parseTrainConfig, type TrainConfig } from "./config.js";
 import { describeData, prepareData } from "./datasets.js";
 import { TrainerError } from "./errors.js";
-import { formatThreads } from "./format.js";
+import { formatThreads, relabel } from "./format.js";
 import type { EpochLogs } from "./history.js";
 import { confusionMatrix } from "./metrics.js";
 import { saveTrainedModel } from "./model-io.js";
@@ -29,6 +38,7 @@ import {
 } from "./run-dir.js";
 import { acquireRunLock, checkNotLocked, type RunLock } from "./run-lock.js";
 import { Trainer } from "./trainer.js";
+import { planTraining } from "./training-plan.js";
 
 /** config.json of a run: the resolved configuration and the backend it ran on. */
 export interface RunConfigFile {
@@ -151,6 +161,10 @@ async function trainInRunDir(
   }
   const threads = threadsOf(backend);
   const data = await prepareData(config, backend);
+  const plan = planTraining(config, datasetSize(data.train));
+  if (plan.note !== undefined) options.progress?.write(`${plan.note}\n`);
+  config = plan.config;
+  const { epochs, batchSize } = plan.config;
   const dataText = describeData(data, config.dataset);
   const modelText = describeModel(config, data.inputs, data.outputs);
   const task = data.preprocessing.task;
@@ -158,13 +172,13 @@ async function trainInRunDir(
   const initRng = streams.fork();
   const batchRng = streams.fork();
   const model = buildModel(config, data.inputs, data.outputs, { backend, rng: initRng });
-  const batchesPerEpoch = Math.ceil(datasetSize(data.train) / config.batchSize);
-  const built = buildOptimizer(config, model, batchesPerEpoch);
+  const batchesPerEpoch = Math.ceil(datasetSize(data.train) / batchSize);
+  const built = buildOptimizer(plan.config, model, batchesPerEpoch);
   const trainer = new Trainer({
     model,
     loss: buildLoss(config, task),
     optimizer: built.optimizer,
-    metrics: metricNames(config, task),
+    metrics: metricSpecs(config, task, data.targetScaler),
     schedule: built.schedule,
     scheduleInterval: built.interval,
   });
@@ -184,7 +198,9 @@ async function trainInRunDir(
 
   const log = options.log ?? (() => undefined);
   const callbacks: Callback[] = [];
-  if (options.progress !== undefined) callbacks.push(new ProgressLogger({ stream: options.progress }));
+  const labels = lossLabels(config, task);
+  if (options.progress !== undefined)
+    callbacks.push(new ProgressLogger({ stream: options.progress, labels }));
   if (config.earlyStopping !== null) callbacks.push(new EarlyStopping(config.earlyStopping));
   if (built.plateauMonitor !== undefined)
     callbacks.push(new ReduceLROnPlateau(built.schedule, { monitor: built.plateauMonitor, log }));
@@ -198,8 +214,8 @@ async function trainInRunDir(
   );
 
   const fit = await trainer.fit(data.train, {
-    epochs: config.epochs,
-    batchSize: config.batchSize,
+    epochs,
+    batchSize,
     seed: batchRng,
     validation,
     callbacks,
@@ -209,7 +225,13 @@ async function trainInRunDir(
   });
 
   const finished = fit.status === "completed" || fit.status === "stopped";
-  const test = finished && data.test !== undefined ? trainer.evaluate(data.test) : undefined;
+  // The test loss is the plain loss (no label smoothing), as `backprop eval` reports it.
+  const tester = new Trainer({
+    model,
+    loss: buildEvaluationLoss(config, task),
+    metrics: metricSpecs(config, task, data.targetScaler),
+  });
+  const test = finished && data.test !== undefined ? tester.evaluate(data.test) : undefined;
   const confusion =
     finished && data.test !== undefined
       ? confusionOf(trainer, data.test, data.preprocessing.classNames ?? [])
@@ -233,7 +255,7 @@ async function trainInRunDir(
   await writeJsonAtomic(join(runDir, RUN_FILES.results), resultsFile);
   const html = renderReport({
     title: `backprop run ${runDir.split(/[\\/]/).at(-1)}`,
-    history: fit.history,
+    history: fit.history.map((logs) => relabel(logs, labels) as EpochLogs),
     test,
     confusion,
     facts: {
@@ -241,8 +263,8 @@ async function trainInRunDir(
       data: dataText,
       model: modelText,
       optimizer: `${config.optimizer}, lr ${config.learningRate}, ${config.schedule} schedule${config.weightDecay > 0 ? `, weight decay ${config.weightDecay}` : ""}`,
-      "batch size": config.batchSize,
-      epochs: `${fit.history.length} of ${config.epochs}`,
+      "batch size": batchSize,
+      epochs: `${fit.history.length} of ${epochs}`,
       seed: config.seed,
       backend: `${backend.name}, ${formatThreads(threads)}`,
       dtype: config.dtype,

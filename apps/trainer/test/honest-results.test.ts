@@ -131,7 +131,9 @@ describe("CSV training data", () => {
     );
     await writeFile(join(dir, "wine.csv"), `alcohol,ash,class\n${rows.join("\n")}\n`);
     const common = ["--dataset", `csv:${join(dir, "wine.csv")}`, "--target", "class", "--hidden", "4"];
-    const guessed = await cli("train", ...common, "--epochs", "1", "--out-dir", join(dir, "runs"), "--quiet");
+    const guessed = await cli(
+      ...["train", ...common, "--epochs", "1", "--out-dir", join(dir, "runs"), "--name", "wine", "--quiet"],
+    );
     expect(guessed.code, guessed.stderr).toBe(0);
     expect(guessed.stdout).toMatch(
       /data: {4}csv:.*wine\.csv: .*, 2 features, 3 classes \(classification, guessed from the target column; --task regression to change\)/,
@@ -139,7 +141,17 @@ describe("CSV training data", () => {
     const forced = await cli(
       "train",
       ...common,
-      ...["--task", "regression", "--epochs", "1", "--out-dir", join(dir, "runs"), "--quiet"],
+      ...[
+        "--task",
+        "regression",
+        "--epochs",
+        "1",
+        "--out-dir",
+        join(dir, "runs"),
+        "--name",
+        "wine-regression",
+      ],
+      "--quiet",
     );
     expect(forced.stdout).toMatch(/2 features, 1 targets\n/);
   }, 60_000);

@@ -35,7 +35,7 @@ describe("the trainer's optimizers come from the @backprop/optimizers registry",
     const config = parseTrainConfig({ schedule: "constant", learningRate: 0.01, weightDecay: 0.001 }, "test");
     const a = mlp({ sizes: [3, 4, 2], seed: 5 });
     const b = mlp({ sizes: [3, 4, 2], seed: 5 });
-    const built = buildOptimizer(config, a, 1).optimizer;
+    const built = buildOptimizer({ ...config, epochs: 1 }, a, 1).optimizer;
     const direct = new Optimizer(adam({ lr: constantLr({ lr: 0.01 }), weightDecay: 0.001 }), b.parameters());
     for (let step = 0; step < 3; step++) {
       for (const model of [a, b])

@@ -6,14 +6,14 @@ import { summary } from "@backprop/layers";
 import { type Backend, fromArray, Rng, randomNormal, type Tensor } from "@backprop/tensor";
 import type { Command } from "commander";
 import { createBackend } from "../backend.js";
-import { buildEvaluationLoss, buildLoss, buildModel, describeModel, metricNames } from "../build.js";
+import { buildEvaluationLoss, buildLoss, buildModel, describeModel, metricSpecs } from "../build.js";
 import { type ClassScores, classScores, macroAverage, rocAuc } from "../classification-metrics.js";
 import type { TrainConfig } from "../config.js";
 import { type PredictionRow, parseFeatureCsv, predictionCsv, predictionRows } from "../csv-io.js";
-import { prepareData } from "../datasets.js";
+import { prepareData, withScaledTargets } from "../datasets.js";
 import { TrainerError } from "../errors.js";
 import { confusionMatrix } from "../metrics.js";
-import { loadTrainedModel, prepareInputs, type TrainedModel } from "../model-io.js";
+import { loadTrainedModel, outputsToTargets, prepareInputs, type TrainedModel } from "../model-io.js";
 import { RUN_FILES, readJson } from "../run-dir.js";
 import { Trainer } from "../trainer.js";
 import { configFromCommand } from "./options.js";
@@ -96,7 +96,7 @@ export async function runEvaluate(
     ...run.config,
     dtype: modelDType(trained),
   });
-  const data = await prepareData({ ...config, scale: "none" }, backend);
+  const data = await prepareData({ ...config, scale: "none", standardizeTargets: false }, backend);
   const splits: Record<string, Dataset | undefined> = {
     test: data.test,
     validation: data.validation,
@@ -109,12 +109,13 @@ export async function runEvaluate(
     throw new TrainerError(`dataset ${config.dataset} has no ${options.split} split with these settings`);
   const what = `the ${options.split} split of ${config.dataset}`;
   checkFits(raw, trained, what);
-  const split =
+  const scaled =
     trained.scaler === undefined ? raw : withFeatures(raw, trained.scaler.transform(raw.features));
+  const split = withScaledTargets(scaled, trained.targetScaler);
   const trainer = new Trainer({
     model: trained.model,
     loss: buildEvaluationLoss(config, trained.preprocessing.task),
-    metrics: metricNames(config, trained.preprocessing.task),
+    metrics: metricSpecs(config, trained.preprocessing.task, trained.targetScaler),
   });
   const metrics = trainer.evaluate(split, { batchSize: options.batchSize });
   const result = {
@@ -155,7 +156,7 @@ export async function runPredict(
     model: trained.model,
     loss: buildEvaluationLoss({ loss: "auto" }, trained.preprocessing.task),
   }).predict(scaled);
-  const rows = predictionRows(outputs, trained.preprocessing);
+  const rows = predictionRows(outputsToTargets(trained, outputs), trained.preprocessing);
   return { rows, csv: predictionCsv(rows) };
 }
 

@@ -80,6 +80,10 @@ export function addDataOptions(command: Command): Command {
         "feature scaling (default auto: standard for CSV and synthetic data)",
       ).choices(["auto", "none", "standard", "minmax"]),
     )
+    .option(
+      "--no-standardize-targets",
+      "regression: train on the raw targets (default: standardised; predictions and metrics are in the original units either way)",
+    )
     .option("--samples <n>", "synthetic datasets: samples to generate (default 600)", parse.integer)
     .option("--noise <sigma>", "synthetic datasets: noise level", parse.number)
     .option(
@@ -109,8 +113,16 @@ export function addModelOptions(command: Command): Command {
 export function addTrainOptions(command: Command): Command {
   return command
     .option("-c, --config <file>", "read settings from a JSON file (flags override it)")
-    .option("-e, --epochs <n>", "epochs (default 15)", parse.integer)
-    .option("-b, --batch-size <n>", "mini-batch size (default 128)", parse.integer)
+    .option(
+      "-e, --epochs <n>",
+      "epochs (default: from a budget of 800 steps, at least 15, at most 1000)",
+      parse.integer,
+    )
+    .option(
+      "-b, --batch-size <n>",
+      "mini-batch size (default: a power of two giving ≥ 8 batches an epoch, 4 to 128)",
+      parse.integer,
+    )
     .addOption(new Option("--optimizer <name>", "optimizer (default adam)").choices(OPTIMIZERS))
     .option("--lr <rate>", "learning rate (default 0.002)", parse.number)
     .option("--weight-decay <lambda>", "weight decay (default 0)", parse.number)
@@ -241,6 +253,7 @@ export async function configFromCommand(
     testSplit: flags.testSplit,
     validationSplit: flags.validationSplit,
     scale: flags.scale,
+    standardizeTargets: flags.standardizeTargets,
     samples: flags.samples,
     noise: flags.noise,
     seed: flags.seed,
