@@ -10,8 +10,11 @@ import {
   createOptimizerRegistry,
   exponentialLr,
   type LrSchedule,
+  linearLr,
   Optimizer,
+  oneCycleLr,
   reduceLrOnPlateau,
+  sequentialLr,
   stepLr,
 } from "@backprop/optimizers";
 import type { Backend, Rng } from "@backprop/tensor";
@@ -155,6 +158,7 @@ type OptimizerConfig = { epochs: number } & Pick<
   | "weightDecay"
   | "momentum"
   | "schedule"
+  | "warmupEpochs"
   | "stepSize"
   | "gamma"
   | "clipNorm"
@@ -162,7 +166,37 @@ type OptimizerConfig = { epochs: number } & Pick<
   | "epochs"
 >;
 
+/**
+ * Linear warmup, then the configured schedule (cosine over the remaining steps, or constant):
+ * η_t = η·(t + 1)/W for the first W = warmupEpochs·batchesPerEpoch steps, then the schedule from its step 0.
+ */
+function withWarmup(config: OptimizerConfig, batchesPerEpoch: number): Omit<BuiltOptimizer, "optimizer"> {
+  const { schedule, warmupEpochs, epochs } = config;
+  if (config.reduceLrOnPlateau !== null || (schedule !== "cosine" && schedule !== "constant")) {
+    const what = config.reduceLrOnPlateau !== null ? "--reduce-lr-on-plateau" : `--schedule ${schedule}`;
+    throw new UsageError(`--warmup-epochs works with --schedule cosine or constant, not with ${what}`);
+  }
+  if (warmupEpochs >= epochs)
+    throw new UsageError(`--warmup-epochs (${warmupEpochs}) must be fewer than the epochs (${epochs})`);
+  const lr = config.learningRate;
+  const warmupSteps = warmupEpochs * batchesPerEpoch;
+  const rest = (epochs - warmupEpochs) * batchesPerEpoch;
+  const warmup = linearLr({
+    lr,
+    startFactor: 1 / warmupSteps,
+    endFactor: 1,
+    totalIters: warmupSteps - 1 || 1,
+  });
+  const after = schedule === "cosine" ? cosineAnnealingLr({ lr, tMax: rest }) : constantLr({ lr });
+  return {
+    schedule: sequentialLr({ schedules: [warmup, after], milestones: [warmupSteps] }),
+    interval: "step",
+    plateauMonitor: undefined,
+  };
+}
+
 function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<BuiltOptimizer, "optimizer"> {
+  if (config.warmupEpochs > 0) return withWarmup(config, batchesPerEpoch);
   const lr = config.learningRate;
   const plateau = config.reduceLrOnPlateau;
   if (plateau !== null) {
@@ -200,6 +234,13 @@ function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<B
       return {
         schedule: exponentialLr({ lr, gamma: config.gamma }),
         interval: "epoch",
+        plateauMonitor: undefined,
+      };
+    case "one-cycle":
+      // 1cycle: up from lr/25 to lr over the first 30% of the steps, then cosine down to lr/25e4.
+      return {
+        schedule: oneCycleLr({ maxLr: lr, totalSteps: config.epochs * batchesPerEpoch }),
+        interval: "step",
         plateauMonitor: undefined,
       };
   }

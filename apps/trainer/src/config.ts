@@ -18,7 +18,7 @@ export const OPTIMIZERS: readonly string[] = Object.freeze([
   "momentum",
   "nesterov",
 ]);
-export const SCHEDULES = ["constant", "cosine", "step", "exponential"] as const;
+export const SCHEDULES = ["constant", "cosine", "step", "exponential", "one-cycle"] as const;
 export const LOSSES = ["auto", "cross-entropy", "mse", "mae", "huber"] as const;
 export const BACKENDS = ["auto", "js", "wasm"] as const;
 /** The exact backends a run's config.json records (its `backend`): each is the wasm backend. */
@@ -124,6 +124,8 @@ export const TrainConfigSchema = v.strictObject({
   weightDecay: v.optional(nonNegative, 0),
   momentum: v.optional(fraction, 0.9),
   schedule: v.optional(oneOf(SCHEDULES), "cosine"),
+  /** Epochs of linear learning-rate warmup before the schedule (cosine or constant); 0: none. */
+  warmupEpochs: v.optional(integer(0), 0),
   /** Epochs between decays of the step schedule. */
   stepSize: v.optional(integer(1), 10),
   /** Decay factor of the step and exponential schedules. */

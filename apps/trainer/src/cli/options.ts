@@ -129,6 +129,11 @@ export function addTrainOptions(command: Command): Command {
     .option("--momentum <mu>", "momentum of momentum / nesterov (default 0.9)", parse.number)
     .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine)").choices(SCHEDULES))
     .option("--step-size <epochs>", "step schedule: epochs between decays (default 10)", parse.integer)
+    .option(
+      "--warmup-epochs <n>",
+      "epochs of linear learning-rate warmup before a cosine or constant schedule (default 0)",
+      parse.integer,
+    )
     .option("--gamma <factor>", "step / exponential schedule: decay factor (default 0.1)", parse.number)
     .option("--clip-norm <max>", "clip the global gradient norm", parse.number)
     .option("--label-smoothing <epsilon>", "cross-entropy label smoothing (default 0.1)", parse.number)
@@ -271,6 +276,7 @@ export async function configFromCommand(
     momentum: flags.momentum,
     schedule: flags.schedule,
     stepSize: flags.stepSize,
+    warmupEpochs: flags.warmupEpochs,
     gamma: flags.gamma,
     clipNorm: flags.clipNorm,
     labelSmoothing: flags.labelSmoothing,
