@@ -165,6 +165,8 @@ export const TrainConfigSchema = v.strictObject({
       ),
     ),
   ),
+  /** Fine-tuning: initial weights from a finished run, a model directory or a safetensors file. */
+  initFrom: v.optional(v.string(message("a path"))),
   checkpointEvery: v.optional(integer(1), 1),
   keepCheckpoints: v.optional(integer(1), 2),
   /** Where runs go: <outDir>/<name>. */

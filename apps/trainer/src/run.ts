@@ -21,6 +21,7 @@ import { describeData, prepareData } from "./datasets.js";
 import { TrainerError } from "./errors.js";
 import { formatThreads, relabel } from "./format.js";
 import type { EpochLogs } from "./history.js";
+import { initWeightsFrom } from "./init-from.js";
 import { confusionMatrix } from "./metrics.js";
 import { saveTrainedModel } from "./model-io.js";
 import { CsvLogger, JsonLinesLogger, ModelCheckpoint } from "./node-callbacks.js";
@@ -172,6 +173,10 @@ async function trainInRunDir(
   const initRng = streams.fork();
   const batchRng = streams.fork();
   const model = buildModel(config, data.inputs, data.outputs, { backend, rng: initRng });
+  if (config.initFrom !== undefined && options.resume === undefined) {
+    const file = await initWeightsFrom(model, config.initFrom, backend);
+    options.log?.(`initial weights from ${file}`);
+  }
   const batchesPerEpoch = Math.ceil(datasetSize(data.train) / batchSize);
   const built = buildOptimizer(plan.config, model, batchesPerEpoch);
   const trainer = new Trainer({

@@ -167,7 +167,11 @@ export function addTrainOptions(command: Command): Command {
     .option("--checkpoint-every <epochs>", "write a checkpoint every n epochs (default 1)", parse.integer)
     .option("--keep-checkpoints <n>", "checkpoints to keep (default 2)", parse.integer)
     .option("-o, --out-dir <dir>", "where run directories go (default runs)")
-    .option("-n, --name <name>", "run name (default: a timestamp)");
+    .option("-n, --name <name>", "run name (default: a timestamp)")
+    .option(
+      "--init-from <run-or-file>",
+      "fine-tune: start from the weights of a finished run, a model directory or a .safetensors file (same architecture)",
+    );
 }
 
 /** Options commander parsed whose value came from the command line (not a commander default). */
@@ -219,7 +223,8 @@ function withResolvedPaths(config: TrainConfig): TrainConfig {
     ? `csv:${resolve(config.dataset.slice(4))}`
     : config.dataset;
   const dataDir = config.dataDir === undefined ? {} : { dataDir: resolve(config.dataDir) };
-  return { ...config, dataset, ...dataDir };
+  const initFrom = config.initFrom === undefined ? {} : { initFrom: resolve(config.initFrom) };
+  return { ...config, dataset, ...dataDir, ...initFrom };
 }
 
 /**
@@ -285,6 +290,7 @@ export async function configFromCommand(
     metrics: flags.metrics,
     backend: flags.backend,
     threads: flags.threads,
+    initFrom: flags.initFrom,
     checkpointEvery: flags.checkpointEvery,
     keepCheckpoints: flags.keepCheckpoints,
     outDir: flags.outDir,
