@@ -18,7 +18,7 @@ import type { Callback, FitResult } from "./callback.js";
 import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js";
 import { parseTrainConfig, type TrainConfig } from "./config.js";
 import { describeData, prepareData } from "./datasets.js";
-import { TrainerError } from "./errors.js";
+import { TrainerError, UsageError } from "./errors.js";
 import { formatThreads, relabel } from "./format.js";
 import type { EpochLogs } from "./history.js";
 import { initWeightsFrom } from "./init-from.js";
@@ -57,6 +57,8 @@ export interface RunOptions {
   resume?: string | undefined;
   /** Threads of the wasm backend, overriding the configuration's (a resume may change it: results are the same). */
   threads?: number | "auto" | undefined;
+  /** With `resume`: train up to this many epochs in all, more than the run's own (extending a finished run). */
+  epochs?: number | undefined;
   /** Pause, resumably, after this many epochs. */
   stopAfterEpoch?: number | undefined;
   /** Progress bar and epoch lines go here (nothing when undefined). */
@@ -103,6 +105,16 @@ async function readRunConfig(runDir: string): Promise<RunConfigFile> {
   return { ...file, config: parseTrainConfig(file.config, path) } as RunConfigFile;
 }
 
+/** The run's config with `epochs` in all (`--resume --epochs N`): more than it had, or a usage error. */
+function extendedConfig(runDir: string, config: TrainConfig, epochs: number): TrainConfig {
+  if (config.epochs !== undefined && epochs <= config.epochs) {
+    throw new UsageError(
+      `--epochs ${epochs} does not extend ${runDir}, which trains ${config.epochs} epochs; give more, or drop --epochs to continue it`,
+    );
+  }
+  return { ...config, epochs };
+}
+
 /** The predictions of `trainer` on a classification dataset, for its confusion matrix. */
 function confusionOf(trainer: Trainer, data: Dataset, classNames: readonly string[]) {
   if (data.task !== "classification") return undefined;
@@ -140,12 +152,18 @@ async function trainInRunDir(
   let config: TrainConfig;
   let runDir: string;
   let backendName: string | undefined;
+  /** config.json with the epochs of `--resume --epochs N`, written once the run is locked. */
+  let extended: RunConfigFile | undefined;
   if (options.resume !== undefined) {
     runDir = resolve(options.resume);
     const saved = await readRunConfig(runDir);
     config = saved.config;
     backendName = saved.backend;
     if (!hasCheckpoint(runDir)) throw new TrainerError(`${runDir} has no checkpoint to resume from`);
+    if (options.epochs !== undefined) {
+      config = extendedConfig(runDir, config, options.epochs);
+      extended = { ...saved, config };
+    }
   } else {
     if (input === undefined) throw new TrainerError("runTraining: a configuration is needed unless resuming");
     config = input;
@@ -195,6 +213,7 @@ async function trainInRunDir(
     await createRunDir(runDir, options.force ?? false);
   }
   locks.push(await acquireRunLock(runDir, options.log));
+  if (extended !== undefined) await writeJsonAtomic(join(runDir, RUN_FILES.config), extended);
   if (options.resume === undefined) {
     const file: RunConfigFile = { format: "backprop.run-config", version: 1, backend: backend.name, config };
     await writeJsonAtomic(join(runDir, RUN_FILES.config), file);

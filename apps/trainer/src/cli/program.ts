@@ -92,12 +92,14 @@ Examples:
         quiet?: boolean;
         json?: boolean;
         threads?: number | "auto";
+        epochs?: number;
       }) => {
         let config: TrainConfig | undefined;
         if (options.resume === undefined) {
           config = await configFromCommand(command);
         } else {
-          const extra = configFlagsGiven(command);
+          // --epochs N extends the run (a finished one too); every other setting is the run's own.
+          const extra = configFlagsGiven(command).filter((key) => key !== "epochs");
           if (extra.length > 0) {
             throw new UsageError(
               `--resume continues a run with the settings in its ${RUN_FILES.config}; drop ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`,
@@ -107,6 +109,7 @@ Examples:
         const log = (message: string) => io.stderr.write(`${message}\n`);
         const result = await runTraining(config, {
           resume: options.resume,
+          epochs: options.resume === undefined ? undefined : options.epochs,
           threads: options.threads,
           force: options.force,
           stopAfterEpoch: options.stopAfterEpoch,
