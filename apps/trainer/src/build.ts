@@ -257,8 +257,13 @@ export function buildOptimizer(
   config: OptimizerConfig,
   model: Sequential,
   batchesPerEpoch: number,
+  /** A schedule stepped after every batch instead of the configured one (lr-find's sweep). */
+  schedule?: LrSchedule,
 ): BuiltOptimizer {
-  const built = buildSchedule(config, batchesPerEpoch);
+  const built =
+    schedule === undefined
+      ? buildSchedule(config, batchesPerEpoch)
+      : { schedule, interval: "step" as const, plateauMonitor: undefined };
   // The optimizer comes from the registry; its learning rate is this run's schedule instance (the
   // trainer steps it), which a schedule type of this registry value hands over.
   const registry = createOptimizerRegistry();

@@ -18,6 +18,7 @@ import { hasCheckpoint, RUN_FILES } from "../run-dir.js";
 import { runEvaluate, runGradcheck, runPredict, runSummary } from "./commands.js";
 import { compareCommand } from "./compare-command.js";
 import { configCommand } from "./config-command.js";
+import { lrFindCommand } from "./lr-find-command.js";
 import {
   addDataOptions,
   addModelOptions,
@@ -298,7 +299,7 @@ export function createProgram(io: CliIO, exit: (code: number) => void): Command 
     })
     .exitOverride();
   const commands = [train(io, exit), evaluate(io), predict(io), summaryCommand(io), gradcheck(io)];
-  for (const command of [...commands, configCommand(io), compareCommand(io)]) {
+  for (const command of [...commands, lrFindCommand(io), configCommand(io), compareCommand(io)]) {
     program.addCommand(
       command
         .showHelpAfterError(`(run backprop ${command.name()} --help for usage)`)
