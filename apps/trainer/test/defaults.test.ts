@@ -55,6 +55,16 @@ describe("defaults on small tables, across seeds", () => {
     }
   }, 120_000);
 
+  it("eval reports the metrics in k$ and names the loss on standardised targets scaled_loss", async () => {
+    const run = await cli("eval", join(dir, "price-0"));
+    expect(run.stdout).toMatch(
+      /^test \(\d+ samples\): scaled_loss [\d.]+ {2}mse [\d.]+ {2}rmse [\d.]+ {2}mae [\d.]+ {2}r2 [\d.]+\n$/,
+    );
+    const json = JSON.parse((await cli("eval", join(dir, "price-0"), "--json")).stdout);
+    expect(json.lossName).toBe("scaled_loss");
+    expect(json.metrics.rmse).toBeLessThan(4);
+  });
+
   it("predict inverts the target standardisation: predictions are prices in k$", async () => {
     await writeFile(
       join(dir, "houses.csv"),

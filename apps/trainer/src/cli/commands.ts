@@ -76,6 +76,11 @@ export interface EvaluateResult {
   split: string;
   samples: number;
   metrics: Record<string, number>;
+  /**
+   * What `metrics.loss` is: "loss", or "scaled_loss" when a regression model learned standardised
+   * targets (its loss is in those units; the other metrics are in the targets' own).
+   */
+  lossName: "loss" | "scaled_loss";
   /** Classification: [true][predicted] counts. */
   confusion?: number[][] | undefined;
   /** Classification: precision, recall, F1 and support of each class. */
@@ -124,6 +129,7 @@ export async function runEvaluate(
     split: options.split,
     samples: datasetSize(split),
     metrics,
+    lossName: trained.targetScaler === undefined ? ("loss" as const) : ("scaled_loss" as const),
   };
   if (split.task !== "classification") return result;
   const outputs = trainer.predict(split.features);

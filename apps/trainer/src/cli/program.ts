@@ -11,7 +11,7 @@ import { WasmBackendError } from "@backprop/tensor-wasm";
 import { Command, CommanderError, Option } from "commander";
 import { BACKENDS, type TrainConfig } from "../config.js";
 import { describeError, TrainerError, UsageError } from "../errors.js";
-import { formatClassTable, formatLogs, formatThreads } from "../format.js";
+import { formatClassTable, formatLogs, formatThreads, relabel } from "../format.js";
 import type { ProgressStream } from "../progress.js";
 import { runTraining } from "../run.js";
 import { hasCheckpoint, RUN_FILES } from "../run-dir.js";
@@ -187,7 +187,7 @@ Examples:
         if (options.json === true) writeJson(io, result);
         else {
           io.stdout.write(
-            `${result.split} (${result.samples.toLocaleString("en-US")} samples): ${formatLogs(result.metrics)}\n`,
+            `${result.split} (${result.samples.toLocaleString("en-US")} samples): ${formatLogs(relabel(result.metrics, { loss: result.lossName }))}\n`,
           );
           if (result.classes !== undefined) io.stdout.write(`${formatClassTable(result.classes)}\n`);
         }
