@@ -163,7 +163,7 @@ describe("divergence", () => {
     if (stderr.includes("is kept")) {
       const checkpoint = await loadLatestCheckpoint(runDir);
       for (const t of checkpoint.tensors.values()) expect(t.read().every(Number.isFinite)).toBe(true);
-    for (const t of checkpoint.optimizerTensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+      for (const t of checkpoint.optimizerTensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
     }
   });
 
