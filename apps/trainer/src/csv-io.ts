@@ -67,7 +67,7 @@ export type PredictionRow = Record<string, string | number>;
 export function predictionRows(outputs: Tensor, preprocessing: Preprocessing): PredictionRow[] {
   const [n, k] = outputs.shape as [number, number];
   const classification = preprocessing.task === "classification";
-  const values = (classification ? softmax(outputs) : outputs).data;
+  const values = (classification ? softmax(outputs) : outputs).read();
   const names = classification ? preprocessing.classNames! : preprocessing.targetNames!;
   const predicted = classification ? argmaxRows(outputs) : undefined;
   const rows: PredictionRow[] = [];

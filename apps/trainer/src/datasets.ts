@@ -174,7 +174,7 @@ function cap<D extends Dataset>(data: D, limit: number | undefined): D {
 /** A copy of the dataset whose tensors live on `backend` (the trainer needs data and weights on one backend). */
 function onBackend<D extends Dataset>(data: D, backend: Backend): D {
   if (backend === jsBackend) return data;
-  const move = (t: Tensor) => fromArray(t.data, t.shape, { backend });
+  const move = (t: Tensor) => fromArray(t.read(), t.shape, { backend });
   const moved = withFeatures(data, move(data.features));
   return data.task === "regression" ? ({ ...moved, targets: move(data.targets as Tensor) } as D) : moved;
 }
