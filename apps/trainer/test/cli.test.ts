@@ -133,10 +133,10 @@ describe("backprop CLI (end to end)", () => {
     );
     expect(paused.code).toBe(0);
     expect(paused.stderr).toMatch(/paused after epoch 2.*backprop train --resume/);
-    const refused = await inProcess("train", "--resume", join(runs, "paused"), "--epochs", "9");
+    const refused = await inProcess("train", "--resume", join(runs, "paused"), "--lr", "0.1");
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /--resume continues a run with the settings in its config\.json; drop --epochs/,
+      /--resume continues a run with the settings in its config\.json; drop --lr/,
     );
     const resumed = await inProcess("train", "--resume", join(runs, "paused"), "--quiet");
     expect(resumed.code).toBe(0);
