@@ -7,7 +7,7 @@ export function compareCommand(io: { stdout: ProgressStream }): Command {
   return new Command("compare")
     .description("write one HTML page comparing runs: their curves overlaid, final metrics side by side")
     .argument("<runs...>", "two or more run directories")
-    .option("-o, --output <file>", "the page to write (default compare.html)", "compare.html")
+    .option("-o, --output <file>", "the page to write", "compare.html")
     .addHelpText(
       "after",
       `

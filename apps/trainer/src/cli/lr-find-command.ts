@@ -13,10 +13,10 @@ export function lrFindCommand(io: { stdout: ProgressStream }): Command {
   addModelOptions(command);
   addTrainOptions(command);
   command
-    .option("--start-lr <rate>", "first rate of the sweep (default 1e-7)", parse.number, 1e-7)
-    .option("--end-lr <rate>", "last rate of the sweep (default 10)", parse.number, 10)
-    .option("--steps <n>", "steps of the sweep (default 100)", parse.positive, 100)
-    .option("--output <file>", "the page with the plot (default lr-find.html)", "lr-find.html")
+    .option("--start-lr <rate>", "first rate of the sweep", parse.number, 1e-7)
+    .option("--end-lr <rate>", "last rate of the sweep", parse.number, 10)
+    .option("--steps <n>", "steps of the sweep", parse.positive, 100)
+    .option("--output <file>", "the page with the plot", "lr-find.html")
     .option("--json", "print the result as JSON on stdout")
     .addHelpText(
       "after",
