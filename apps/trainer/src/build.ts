@@ -1,29 +1,27 @@
+import type { Scaler } from "@backprop/data";
 import type { Sequential } from "@backprop/layers";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss, HuberLoss, L1Loss, MSELoss } from "@backprop/losses";
 import {
-  adagrad,
-  adam,
-  adamw,
   chain,
   clipByGlobalNorm,
   constantLr,
   cosineAnnealingLr,
+  createOptimizerRegistry,
   exponentialLr,
-  type GradientTransformation,
   type LrSchedule,
-  lion,
-  nadam,
+  linearLr,
   Optimizer,
+  oneCycleLr,
   reduceLrOnPlateau,
-  rmsprop,
-  sgd,
+  sequentialLr,
   stepLr,
 } from "@backprop/optimizers";
 import type { Backend, Rng } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
-import { TrainerError } from "./errors.js";
-import type { TrainerLoss } from "./trainer.js";
+import { TrainerError, UsageError } from "./errors.js";
+import { createMetric, InOriginalUnits, risesWhenBetter } from "./metrics.js";
+import type { MetricSpec, TrainerLoss } from "./trainer.js";
 
 /** The network a config describes: Dense layers [inputs, ...hidden, outputs] with the activation between them. */
 export function buildModel(
@@ -76,12 +74,71 @@ export function buildLoss(
   }
 }
 
-/** The metrics of a config, by task unless listed: accuracy for classification; mse, mae, r2 for regression. */
+/**
+ * The loss reported on held-out data (eval, the test split, predict): the config's loss without
+ * label smoothing, which is a training device. Its cross-entropy is −Σ log p(label), comparable
+ * across runs; the smoothed one is not.
+ */
+export function buildEvaluationLoss(
+  config: Pick<TrainConfig, "loss">,
+  task: "classification" | "regression",
+): TrainerLoss {
+  return buildLoss({ loss: config.loss, labelSmoothing: 0 }, task);
+}
+
+/**
+ * How the training logs' losses are shown when they are not the plain loss: label-smoothed
+ * (`loss` → `smoothed_loss`, never mistaken for the cross-entropy) or on standardised regression
+ * targets (`loss` → `scaled_loss`; the metrics are in the original units); none otherwise.
+ */
+export function lossLabels(
+  config: Pick<TrainConfig, "loss" | "labelSmoothing" | "standardizeTargets">,
+  task: "classification" | "regression",
+): Record<string, string> {
+  if (task === "regression")
+    return config.standardizeTargets ? { loss: "scaled_loss", val_loss: "val_scaled_loss" } : {};
+  const smoothed = config.labelSmoothing > 0 && config.loss !== "mse";
+  return smoothed ? { loss: "smoothed_loss", val_loss: "val_smoothed_loss" } : {};
+}
+
+/** The metrics of a config, by task unless listed: accuracy for classification; mse, rmse, mae, r2 for regression. */
 export function metricNames(
   config: Pick<TrainConfig, "metrics">,
   task: "classification" | "regression",
 ): string[] {
-  return config.metrics ?? (task === "classification" ? ["accuracy"] : ["mse", "mae", "r2"]);
+  return config.metrics ?? (task === "classification" ? ["accuracy"] : ["mse", "rmse", "mae", "r2"]);
+}
+
+/**
+ * Checks, before training starts, that what early stopping and reduce-on-plateau monitor is a key
+ * the epoch logs will have: loss and the metrics, their val_ twins with a validation split, lr.
+ */
+export function checkMonitors(
+  config: Pick<TrainConfig, "metrics" | "earlyStopping" | "reduceLrOnPlateau">,
+  task: "classification" | "regression",
+  hasValidation: boolean,
+): void {
+  const logged = ["loss", ...metricNames(config, task).map((name) => createMetric(name).name)];
+  const keys = [...logged, ...(hasValidation ? logged.map((key) => `val_${key}`) : []), "lr"];
+  for (const monitor of [config.earlyStopping?.monitor, config.reduceLrOnPlateau?.monitor]) {
+    if (monitor === undefined || keys.includes(monitor)) continue;
+    const hint = monitor.startsWith("val_") && !hasValidation ? " (val_* needs --validation-split > 0)" : "";
+    throw new UsageError(`--monitor ${monitor} is not logged${hint}; choose one of ${keys.join(", ")}`);
+  }
+}
+
+/**
+ * The metrics the trainer computes: `metricNames`, each in the targets' original units when a
+ * regression model learns standardised targets (`targetScaler`).
+ */
+export function metricSpecs(
+  config: Pick<TrainConfig, "metrics">,
+  task: "classification" | "regression",
+  targetScaler: Scaler | undefined,
+): MetricSpec[] {
+  const names = metricNames(config, task);
+  if (targetScaler === undefined) return names;
+  return names.map((name) => () => new InOriginalUnits(createMetric(name), targetScaler));
 }
 
 /** An optimizer, its learning-rate schedule and how the trainer advances it. */
@@ -94,13 +151,14 @@ export interface BuiltOptimizer {
   plateauMonitor: string | undefined;
 }
 
-type OptimizerConfig = Pick<
+type OptimizerConfig = { epochs: number } & Pick<
   TrainConfig,
   | "optimizer"
   | "learningRate"
   | "weightDecay"
   | "momentum"
   | "schedule"
+  | "warmupEpochs"
   | "stepSize"
   | "gamma"
   | "clipNorm"
@@ -108,16 +166,46 @@ type OptimizerConfig = Pick<
   | "epochs"
 >;
 
+/**
+ * Linear warmup, then the configured schedule (cosine over the remaining steps, or constant):
+ * η_t = η·(t + 1)/W for the first W = warmupEpochs·batchesPerEpoch steps, then the schedule from its step 0.
+ */
+function withWarmup(config: OptimizerConfig, batchesPerEpoch: number): Omit<BuiltOptimizer, "optimizer"> {
+  const { schedule, warmupEpochs, epochs } = config;
+  if (config.reduceLrOnPlateau !== null || (schedule !== "cosine" && schedule !== "constant")) {
+    const what = config.reduceLrOnPlateau !== null ? "--reduce-lr-on-plateau" : `--schedule ${schedule}`;
+    throw new UsageError(`--warmup-epochs works with --schedule cosine or constant, not with ${what}`);
+  }
+  if (warmupEpochs >= epochs)
+    throw new UsageError(`--warmup-epochs (${warmupEpochs}) must be fewer than the epochs (${epochs})`);
+  const lr = config.learningRate;
+  const warmupSteps = warmupEpochs * batchesPerEpoch;
+  const rest = (epochs - warmupEpochs) * batchesPerEpoch;
+  const warmup = linearLr({
+    lr,
+    startFactor: 1 / warmupSteps,
+    endFactor: 1,
+    totalIters: warmupSteps - 1 || 1,
+  });
+  const after = schedule === "cosine" ? cosineAnnealingLr({ lr, tMax: rest }) : constantLr({ lr });
+  return {
+    schedule: sequentialLr({ schedules: [warmup, after], milestones: [warmupSteps] }),
+    interval: "step",
+    plateauMonitor: undefined,
+  };
+}
+
 function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<BuiltOptimizer, "optimizer"> {
+  if (config.warmupEpochs > 0) return withWarmup(config, batchesPerEpoch);
   const lr = config.learningRate;
   const plateau = config.reduceLrOnPlateau;
   if (plateau !== null) {
     if (config.schedule !== "constant") {
       throw new TrainerError(
-        `reduceLrOnPlateau replaces the learning-rate schedule; drop schedule "${config.schedule}" or reduceLrOnPlateau`,
+        `--reduce-lr-on-plateau replaces the learning-rate schedule: add --schedule constant (the schedule is ${config.schedule})`,
       );
     }
-    const mode = /(accuracy|r2)$/.test(plateau.monitor) ? "max" : "min";
+    const mode = risesWhenBetter(plateau.monitor) ? "max" : "min";
     const schedule = reduceLrOnPlateau({
       lr,
       mode,
@@ -148,8 +236,18 @@ function buildSchedule(config: OptimizerConfig, batchesPerEpoch: number): Omit<B
         interval: "epoch",
         plateauMonitor: undefined,
       };
+    case "one-cycle":
+      // 1cycle: up from lr/25 to lr over the first 30% of the steps, then cosine down to lr/25e4.
+      return {
+        schedule: oneCycleLr({ maxLr: lr, totalSteps: config.epochs * batchesPerEpoch }),
+        interval: "step",
+        plateauMonitor: undefined,
+      };
   }
 }
+
+/** The schedule type under which `buildOptimizer` hands a run's schedule to the registry. */
+const RUN_SCHEDULE = "backprop.run-schedule";
 
 /**
  * The optimizer a config names over `model`'s parameters, its learning rate a schedule (so it is
@@ -159,21 +257,25 @@ export function buildOptimizer(
   config: OptimizerConfig,
   model: Sequential,
   batchesPerEpoch: number,
+  /** A schedule stepped after every batch instead of the configured one (lr-find's sweep). */
+  schedule?: LrSchedule,
 ): BuiltOptimizer {
-  const built = buildSchedule(config, batchesPerEpoch);
-  const common = { lr: built.schedule, weightDecay: config.weightDecay };
-  const transforms: Record<TrainConfig["optimizer"], () => GradientTransformation> = {
-    sgd: () => sgd(common),
-    momentum: () => sgd({ ...common, momentum: config.momentum }),
-    nesterov: () => sgd({ ...common, momentum: config.momentum, nesterov: true }),
-    adam: () => adam(common),
-    adamw: () => adamw(common),
-    nadam: () => nadam(common),
-    rmsprop: () => rmsprop(common),
-    adagrad: () => adagrad(common),
-    lion: () => lion(common),
-  };
-  const transform = transforms[config.optimizer]();
+  const built =
+    schedule === undefined
+      ? buildSchedule(config, batchesPerEpoch)
+      : { schedule, interval: "step" as const, plateauMonitor: undefined };
+  // The optimizer comes from the registry; its learning rate is this run's schedule instance (the
+  // trainer steps it), which a schedule type of this registry value hands over.
+  const registry = createOptimizerRegistry();
+  registry.registerSchedule(RUN_SCHEDULE, () => built.schedule);
+  const sgdMomentum =
+    config.optimizer === "momentum" || config.optimizer === "nesterov"
+      ? { momentum: config.momentum, ...(config.optimizer === "nesterov" ? { nesterov: true } : {}) }
+      : undefined;
+  const transform = registry.create({
+    type: sgdMomentum === undefined ? config.optimizer : "sgd",
+    options: { lr: { type: RUN_SCHEDULE, options: {} }, weightDecay: config.weightDecay, ...sgdMomentum },
+  });
   const clipped =
     config.clipNorm === undefined
       ? transform

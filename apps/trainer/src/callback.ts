@@ -1,4 +1,5 @@
 import type { Layer } from "@backprop/layers";
+import type { StateTensor } from "@backprop/optimizers";
 import type { Tensor } from "@backprop/tensor";
 import type { EpochLogs } from "./history.js";
 
@@ -103,7 +104,10 @@ export interface TrainingState {
   stopped: boolean;
   /** The mini-batch iterator's position and RNG (a @backprop/data BatchIteratorState). */
   iterator: unknown;
-  /** optimizer.stateDict(), which holds the learning-rate schedule's state too. */
+  /**
+   * `optimizer.saveState().dict`, which holds the learning-rate schedule's state too; its per-parameter
+   * buffers are references {"$tensor": key} into the checkpoint's `optimizerTensors`.
+   */
   optimizer: unknown;
   /** The running loss and metric accumulators of a partly done epoch. */
   accumulators: Record<string, number[]>;
@@ -116,8 +120,10 @@ export interface TrainingState {
   history: EpochLogs[];
 }
 
-/** A checkpoint: the model weights and callback tensors by name, and the training state. */
+/** A checkpoint: the model weights and callback tensors by name, the optimizer's buffers, and the training state. */
 export interface Checkpoint {
   tensors: Map<string, Tensor>;
+  /** The optimizer's per-parameter buffers (Adam's m and v) by the keys its state refers to. */
+  optimizerTensors: Map<string, StateTensor>;
   state: TrainingState;
 }

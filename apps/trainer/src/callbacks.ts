@@ -2,8 +2,9 @@ import type { LrSchedule } from "@backprop/optimizers";
 import type { Tensor } from "@backprop/tensor";
 import type { BatchLogs, Callback, CallbackState, FitResult, TrainingContext } from "./callback.js";
 import { TrainerError } from "./errors.js";
-import { formatDuration, formatLogs, formatValue } from "./format.js";
+import { formatDuration, formatLogs, formatValue, relabel } from "./format.js";
 import type { EpochLogs } from "./history.js";
+import { risesWhenBetter } from "./metrics.js";
 import { ProgressBar, type ProgressBarOptions, type ProgressStream } from "./progress.js";
 
 /** Whether a monitored quantity should fall ("min", losses) or rise ("max", accuracies); "auto" guesses from its name. */
@@ -11,7 +12,7 @@ export type MonitorMode = "min" | "max" | "auto";
 
 function resolveMode(monitor: string, mode: MonitorMode): "min" | "max" {
   if (mode !== "auto") return mode;
-  return /(accuracy|r2)$/.test(monitor) ? "max" : "min";
+  return risesWhenBetter(monitor) ? "max" : "min";
 }
 
 function monitored(logs: EpochLogs, monitor: string, who: string): number {
@@ -31,10 +32,13 @@ function monitored(logs: EpochLogs, monitor: string, who: string): number {
 export class ProgressLogger implements Callback {
   private readonly bar: ProgressBar;
   private readonly stream: ProgressStream;
+  private readonly labels: Readonly<Record<string, string>>;
 
-  constructor(options: ProgressBarOptions) {
+  /** `labels` renames logged keys on screen (e.g. `loss` → `smoothed_loss` under label smoothing). */
+  constructor(options: ProgressBarOptions & { labels?: Readonly<Record<string, string>> | undefined }) {
     this.bar = new ProgressBar(options);
     this.stream = options.stream;
+    this.labels = options.labels ?? {};
   }
 
   onEpochBegin(epoch: number, context: TrainingContext): void {
@@ -42,7 +46,11 @@ export class ProgressLogger implements Callback {
   }
 
   onBatchEnd(logs: BatchLogs): void {
-    this.bar.update({ batches: logs.batchesDone, samples: logs.samplesDone, logs: logs.running });
+    this.bar.update({
+      batches: logs.batchesDone,
+      samples: logs.samplesDone,
+      logs: relabel(logs.running, this.labels),
+    });
   }
 
   onEpochEnd(logs: EpochLogs, context: TrainingContext): void {
@@ -51,7 +59,9 @@ export class ProgressLogger implements Callback {
       formatDuration(time ?? Number.NaN),
       `${Math.round(samplesPerSecond ?? 0).toLocaleString("en-US")} samples/s`,
     ];
-    this.bar.end(`epoch ${epoch}/${context.epochs}  ${formatLogs(values)}  ${extras.join("  ")}`);
+    this.bar.end(
+      `epoch ${epoch}/${context.epochs}  ${formatLogs(relabel(values, this.labels))}  ${extras.join("  ")}`,
+    );
   }
 
   /** Clears the bar; says why when a callback stopped training early (other endings are the caller's to report). */

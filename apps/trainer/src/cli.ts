@@ -5,6 +5,12 @@
  * once. Other commands keep Node's default Ctrl-C.
  */
 import { EXIT, runCli } from "./cli/program.js";
+import { startDirectory } from "./start-directory.js";
+
+// `pnpm start` and `pnpm exec` run the CLI in the package's directory; relative paths (./runs,
+// --dataset csv:data.csv, --input) mean the directory the user started in, which pnpm and npm pass
+// as INIT_CWD.
+process.chdir(startDirectory(process.env, process.cwd()));
 
 const controller = new AbortController();
 if (process.argv[2] === "train") {

@@ -10,10 +10,11 @@ describe("training configuration", () => {
       optimizer: "adam",
       learningRate: 2e-3,
       schedule: "cosine",
-      batchSize: 128,
-      epochs: 15,
       labelSmoothing: 0.1,
+      standardizeTargets: true,
     });
+    // Unless given, epochs and batch size are planned for the training set (training-plan.ts).
+    expect([config.epochs, config.batchSize]).toEqual([undefined, undefined]);
   });
 
   it("names the setting, the expected and the actual value", () => {

@@ -1,24 +1,31 @@
 import { ACTIVATION_NAMES } from "@backprop/layers";
+import { createOptimizerRegistry } from "@backprop/optimizers";
 import * as v from "valibot";
 import { TrainerError } from "./errors.js";
 
 /** Hidden-layer activations: every elementwise one (softmax and log-softmax are output functions). */
 const ACTIVATIONS = ACTIVATION_NAMES.filter((name) => name !== "softmax" && name !== "logSoftmax");
-/** The optimizers `backprop train --optimizer` knows (momentum and nesterov are SGD variants). */
-export const OPTIMIZERS = [
-  "sgd",
+/** Entries of the optimizer registry that transform gradients but are not optimizers of their own. */
+const NOT_OPTIMIZERS = new Set(["chain", "clipByGlobalNorm", "clipByValue"]);
+/**
+ * The optimizers `backprop train --optimizer` knows: every optimizer in @backprop/optimizers'
+ * registry (a fresh one, read once), and momentum / nesterov, which are SGD with momentum.
+ */
+export const OPTIMIZERS: readonly string[] = Object.freeze([
+  ...createOptimizerRegistry()
+    .types()
+    .filter((type) => !NOT_OPTIMIZERS.has(type)),
   "momentum",
   "nesterov",
-  "adam",
-  "adamw",
-  "nadam",
-  "rmsprop",
-  "adagrad",
-  "lion",
-] as const;
-export const SCHEDULES = ["constant", "cosine", "step", "exponential"] as const;
+]);
+export const SCHEDULES = ["constant", "cosine", "step", "exponential", "one-cycle"] as const;
 export const LOSSES = ["auto", "cross-entropy", "mse", "mae", "huber"] as const;
 export const BACKENDS = ["auto", "js", "wasm"] as const;
+/** The exact backends a run's config.json records (its `backend`): each is the wasm backend. */
+const EXACT_BACKENDS: Readonly<Record<string, (typeof BACKENDS)[number]>> = {
+  "wasm-simd": "wasm",
+  "wasm-relaxed-simd": "wasm",
+};
 /** Built-in dataset names; `csv:<path>` reads a CSV file. */
 export const DATASETS = ["digits", "fashion-mnist", "mnist", "xor", "spiral", "circles", "sine"] as const;
 
@@ -105,6 +112,11 @@ export const TrainConfigSchema = v.strictObject({
   validationSplit: v.optional(fraction, 0.1),
   /** Feature scaling fitted on the training split: auto = standard for CSV and synthetic data, none for images. */
   scale: v.optional(oneOf(["auto", "none", "standard", "minmax"] as const), "auto"),
+  /**
+   * Regression: train on standardised targets, (t − mean) / std fitted on the training split, so the
+   * output layer need not learn their scale; predictions and metrics are in the original units.
+   */
+  standardizeTargets: v.optional(v.boolean(message("true or false")), true),
   /** Samples generated for the synthetic datasets. */
   samples: v.optional(integer(4), 600),
   /** Noise of the synthetic datasets (their own default unless given). */
@@ -131,6 +143,8 @@ export const TrainConfigSchema = v.strictObject({
   momentum: v.optional(fraction, 0.9),
   /** The learning-rate schedule. */
   schedule: v.optional(oneOf(SCHEDULES), "cosine"),
+  /** Epochs of linear learning-rate warmup before the schedule (cosine or constant); 0: none. */
+  warmupEpochs: v.optional(integer(0), 0),
   /** Epochs between decays of the step schedule. */
   stepSize: v.optional(integer(1), 10),
   /** Decay factor of the step and exponential schedules. */
@@ -141,30 +155,41 @@ export const TrainConfigSchema = v.strictObject({
   reduceLrOnPlateau: v.optional(v.nullable(ReduceLrSchema), null),
   /** Stop when the monitored metric stops improving (null: off). */
   earlyStopping: v.optional(v.nullable(EarlyStoppingSchema), null),
-  /** Epochs to train. */
-  epochs: v.optional(integer(1), 15),
-  /** Mini-batch size. */
-  batchSize: v.optional(integer(1), 128),
+  /** Epochs; unless given, planned from a step budget for the training set's size (training-plan.ts). */
+  epochs: v.optional(integer(1)),
+  /** Mini-batch size; unless given, planned for the training set's size (≤ 128). */
+  batchSize: v.optional(integer(1)),
   /** Seed of the split, the initial weights and the batch order. */
   seed: v.optional(v.pipe(integer(0), v.safeInteger(message("a safe integer"))), 0),
   /** Element type of the weights and data. */
   dtype: v.optional(oneOf(["float32", "float64"] as const), "float32"),
-  /** Compute backend; auto: wasm where available. */
-  backend: v.optional(oneOf(BACKENDS), "auto"),
+  /** auto, js or wasm; the exact names a run records (wasm-simd, wasm-relaxed-simd) mean wasm. */
+  backend: v.optional(
+    v.pipe(
+      v.picklist([...BACKENDS, ...Object.keys(EXACT_BACKENDS)], message(`one of ${BACKENDS.join(", ")}`)),
+      v.transform((name) => EXACT_BACKENDS[name] ?? (name as (typeof BACKENDS)[number])),
+    ),
+    "auto",
+  ),
   /**
    * Threads of the wasm backend ("auto": one per core, at most 8). Results are bitwise the same
    * for any count, so a resume may use another.
    */
   threads: v.optional(v.union([v.literal("auto"), integer(1)], message('"auto" or an integer ≥ 1')), "auto"),
-  /** accuracy, top<k>, mse, mae, r2; by task unless given (accuracy; mse, mae, r2). */
+  /** accuracy, top<k>, precision, recall, f1, auc; mse, rmse, mae, r2. By task unless given (accuracy; mse, rmse, mae, r2). */
   metrics: v.optional(
     v.array(
       v.pipe(
         v.string(),
-        v.regex(/^(accuracy|top\d+|mse|mae|r2)$/, message("accuracy, top<k>, mse, mae or r2")),
+        v.regex(
+          /^(accuracy|top\d+|precision|recall|f1|auc|mse|rmse|mae|r2)$/,
+          message("accuracy, top<k>, precision, recall, f1, auc, mse, rmse, mae or r2"),
+        ),
       ),
     ),
   ),
+  /** Fine-tuning: initial weights from a finished run, a model directory or a safetensors file. */
+  initFrom: v.optional(v.string(message("a path"))),
   /** Write a checkpoint every this many epochs. */
   checkpointEvery: v.optional(integer(1), 1),
   /** How many checkpoints to keep. */

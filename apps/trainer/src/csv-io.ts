@@ -7,10 +7,16 @@ import { TrainerError } from "./errors.js";
 /** A decimal number as CSV files write it (the same rule as @backprop/data's CSV reader). */
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** `a, b, c, d, e, …` (at most five names). */
+function listNames(names: readonly string[]): string {
+  return `${names.slice(0, 5).join(", ")}${names.length > 5 ? `, … (${names.length} in all)` : ""}`;
+}
+
 /**
  * Reads the feature matrix of a CSV file with a header row for prediction: the columns named in
- * `featureNames` (in that order, other columns ignored), or, when the header lacks some of those
- * names, exactly `featureNames.length` columns by position. Errors name the file, line and column.
+ * `featureNames`, matched by name (in that order; other columns are ignored). A header that lacks
+ * one of them, or a file without a header, is refused with the expected and the actual names, never
+ * read by position. Errors name the file, line and column.
  */
 export function parseFeatureCsv(
   text: string,
@@ -25,16 +31,17 @@ export function parseFeatureCsv(
   if (header === undefined)
     throw new TrainerError(`${file} is empty: expected a header row and one row per sample`);
   const names = header.map((name) => name.trim());
-  const byName = featureNames.map((name) => names.indexOf(name));
-  let columns: number[];
-  if (byName.every((i) => i >= 0)) {
-    columns = byName;
-  } else if (names.length === featureNames.length) {
-    columns = featureNames.map((_, i) => i);
-  } else {
-    const missing = featureNames.filter((_, i) => byName[i]! < 0);
+  if (names.every((name) => NUMBER.test(name))) {
     throw new TrainerError(
-      `${file}: the model needs ${featureNames.length} feature columns; the header has ${names.length} columns and lacks ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`,
+      `${file}: line 1 holds numbers, but it must be a header row naming the model's features: ${listNames(featureNames)}`,
+    );
+  }
+  const columns = featureNames.map((name) => names.indexOf(name));
+  const missing = featureNames.filter((_, i) => columns[i]! < 0);
+  if (missing.length > 0) {
+    const unused = names.filter((name) => !featureNames.includes(name));
+    throw new TrainerError(
+      `${file}: the model's features are ${listNames(featureNames)}; the header has ${listNames(names)} (missing: ${listNames(missing)}${unused.length > 0 ? `; not features: ${listNames(unused)}` : ""})`,
     );
   }
   const d = columns.length;
@@ -60,7 +67,7 @@ export type PredictionRow = Record<string, string | number>;
 export function predictionRows(outputs: Tensor, preprocessing: Preprocessing): PredictionRow[] {
   const [n, k] = outputs.shape as [number, number];
   const classification = preprocessing.task === "classification";
-  const values = (classification ? softmax(outputs) : outputs).data;
+  const values = (classification ? softmax(outputs) : outputs).read();
   const names = classification ? preprocessing.classNames! : preprocessing.targetNames!;
   const predicted = classification ? argmaxRows(outputs) : undefined;
   const rows: PredictionRow[] = [];

@@ -1,5 +1,6 @@
 import {
   circles,
+  DataError,
   type Dataset,
   datasetSize,
   MinMaxScaler,
@@ -13,11 +14,10 @@ import {
   withFeatures,
   xor,
 } from "@backprop/data";
-import { loadDigits } from "@backprop/data/mnist";
 import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, readCsvFile } from "@backprop/data/node";
 import { type Backend, fromArray, jsBackend, type Tensor } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
-import { TrainerError } from "./errors.js";
+import { TrainerError, UsageError } from "./errors.js";
 
 /** The dataset settings of a run (a subset of `TrainConfig`). */
 export type DataConfig = Pick<
@@ -30,6 +30,7 @@ export type DataConfig = Pick<
   | "testSplit"
   | "validationSplit"
   | "scale"
+  | "standardizeTargets"
   | "samples"
   | "noise"
   | "seed"
@@ -48,8 +49,20 @@ export interface Preprocessing {
   classNames?: string[] | undefined;
   /** Regression: the name of each output. */
   targetNames?: string[] | undefined;
-  /** The feature scaler fitted on the training split (null: none). */
+  /**
+   * The first step on raw inputs, when the dataset had one: every feature divided by this number
+   * (255: image pixels 0–255 to [0, 1], as the IDX and digits loaders do). `predict` applies it to
+   * the CSV it reads; undefined: none.
+   */
+  divideBy?: number | undefined;
+  /** The second step: the feature scaler fitted on the training split (null: none). */
   scaler: ScalerJSON | null;
+  /**
+   * Regression: the standard scaler of the targets fitted on the training split; the model predicts
+   * standardised targets, which predict and the metrics map back (t = mean + std · y). Null or
+   * absent: the model predicts the targets themselves.
+   */
+  targetScaler?: ScalerJSON | null | undefined;
 }
 
 /** A dataset cut into splits and scaled, with what the model and predict need to know about it. */
@@ -64,6 +77,10 @@ export interface PreparedData {
   preprocessing: Preprocessing;
   /** Fitted on the training split; undefined without scaling. */
   scaler: Scaler | undefined;
+  /** Regression with standardizeTargets: fitted on the training targets (the splits hold standardised targets). */
+  targetScaler: Scaler | undefined;
+  /** True when the task was guessed from a CSV target column (no --task): the data line says so. */
+  taskGuessed: boolean;
 }
 
 /** The raw data: one dataset to split, or a train file and a test file. */
@@ -73,30 +90,52 @@ interface RawData {
   test?: Dataset;
   /** Default scaling under scale "auto". */
   autoScale: "none" | "standard";
+  /** What the loader divided the raw values by (255 for pixels), recorded for predict. */
+  divideBy?: number;
 }
 
-function loadRaw(config: DataConfig): RawData {
+/** The image loaders' pixels are 0–255 divided by this, to [0, 1]. */
+const PIXEL_MAX = 255;
+
+/** Runs a dataset loader; its DataError speaks the CLI's flag (--data-dir) instead of the option (dataDir). */
+function withFlagNames<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof DataError)
+      throw new TrainerError(error.message.replace(/\bdataDir\b/g, "--data-dir <dir>"), { cause: error });
+    throw error;
+  }
+}
+
+async function loadRaw(config: DataConfig): Promise<RawData> {
   const { dataset, dtype, seed } = config;
   const synthetic = { rng: seed, dtype, ...(config.noise === undefined ? {} : { noise: config.noise }) };
   switch (dataset) {
-    case "digits":
-      return { all: loadDigits({ dtype }), autoScale: "none" };
+    case "digits": {
+      // Imported on demand: the 21 MB of built-in digits load only when a command uses them.
+      const { loadDigits } = await import("@backprop/data/mnist");
+      return { all: loadDigits({ dtype }), autoScale: "none", divideBy: PIXEL_MAX };
+    }
     case "fashion-mnist": {
       const dataDir = config.dataDir ?? FASHION_MNIST_DIR;
-      return {
+      return withFlagNames(() => ({
         train: loadFashionMnist({ dataDir, split: "train", dtype }),
         test: loadFashionMnist({ dataDir, split: "test", dtype }),
         autoScale: "none",
-      };
+        divideBy: PIXEL_MAX,
+      }));
     }
     case "mnist": {
       if (config.dataDir === undefined)
-        throw new TrainerError("dataset mnist needs --data-dir <directory with the MNIST IDX files>");
-      return {
-        train: loadMnist({ dataDir: config.dataDir, split: "train", dtype }),
-        test: loadMnist({ dataDir: config.dataDir, split: "test", dtype }),
+        throw new UsageError("--dataset mnist needs --data-dir <directory with the MNIST IDX files>");
+      const dataDir = config.dataDir;
+      return withFlagNames(() => ({
+        train: loadMnist({ dataDir, split: "train", dtype }),
+        test: loadMnist({ dataDir, split: "test", dtype }),
         autoScale: "none",
-      };
+        divideBy: PIXEL_MAX,
+      }));
     }
     case "xor":
       return { all: xor({ ...synthetic, samples: config.samples }), autoScale: "standard" };
@@ -112,7 +151,7 @@ function loadRaw(config: DataConfig): RawData {
   }
   if (!dataset.startsWith("csv:")) throw new TrainerError(`unknown dataset "${dataset}"`);
   if (config.target === undefined)
-    throw new TrainerError(`dataset ${dataset} needs --target <column> (the column to predict)`);
+    throw new UsageError(`--dataset ${dataset} needs --target <column> (the column to predict)`);
   const column = /^\d+$/.test(config.target) ? Number(config.target) : config.target;
   const all = readCsvFile(dataset.slice(4), {
     target: column,
@@ -135,7 +174,7 @@ function cap<D extends Dataset>(data: D, limit: number | undefined): D {
 /** A copy of the dataset whose tensors live on `backend` (the trainer needs data and weights on one backend). */
 function onBackend<D extends Dataset>(data: D, backend: Backend): D {
   if (backend === jsBackend) return data;
-  const move = (t: Tensor) => fromArray(t.data, t.shape, { backend });
+  const move = (t: Tensor) => fromArray(t.read(), t.shape, { backend });
   const moved = withFeatures(data, move(data.features));
   return data.task === "regression" ? ({ ...moved, targets: move(data.targets as Tensor) } as D) : moved;
 }
@@ -144,13 +183,19 @@ function applyScaler<D extends Dataset>(data: D, scaler: Scaler | undefined): D 
   return scaler === undefined ? data : withFeatures(data, scaler.transform(data.features));
 }
 
+/** A regression dataset's targets through `scaler` (t' = (t − mean) / std); anything else as it is. */
+export function withScaledTargets<D extends Dataset>(data: D, scaler: Scaler | undefined): D {
+  if (scaler === undefined || data.task !== "regression") return data;
+  return { ...data, targets: scaler.transform(data.targets) };
+}
+
 /**
  * Loads the configured dataset, splits it (seeded; stratified for classification), caps the splits
  * at `limit`, fits the scaler on the training split, applies it to every split, and places the data
  * on `backend`.
  */
-export function prepareData(config: DataConfig, backend: Backend = jsBackend): PreparedData {
-  const raw = loadRaw(config);
+export async function prepareData(config: DataConfig, backend: Backend = jsBackend): Promise<PreparedData> {
+  const raw = await loadRaw(config);
   const stratify = (raw.all ?? raw.train)!.task === "classification";
   let train: Dataset;
   let validation: Dataset;
@@ -184,8 +229,12 @@ export function prepareData(config: DataConfig, backend: Backend = jsBackend): P
       : kind === "minmax"
         ? MinMaxScaler.fit(train.features)
         : undefined;
+  const targetScaler =
+    train.task === "regression" && config.standardizeTargets ? StandardScaler.fit(train.targets) : undefined;
   const prepare = <D extends Dataset>(data: D): D | undefined =>
-    datasetSize(data) === 0 ? undefined : onBackend(applyScaler(data, scaler), backend);
+    datasetSize(data) === 0
+      ? undefined
+      : onBackend(withScaledTargets(applyScaler(data, scaler), targetScaler), backend);
   const inputs = train.features.shape[1]!;
   const outputs = train.task === "classification" ? train.classNames.length : train.targets.shape[1]!;
   const preprocessing: Preprocessing = {
@@ -197,16 +246,20 @@ export function prepareData(config: DataConfig, backend: Backend = jsBackend): P
     ...(train.task === "classification"
       ? { classNames: [...train.classNames] }
       : { targetNames: [...train.targetNames] }),
+    ...(raw.divideBy === undefined ? {} : { divideBy: raw.divideBy }),
     scaler: scaler?.toJSON() ?? null,
+    ...(train.task === "regression" ? { targetScaler: targetScaler?.toJSON() ?? null } : {}),
   };
   return {
     train: prepare(train)!,
     validation: prepare(validation),
     test: prepare(test),
+    taskGuessed: config.dataset.startsWith("csv:") && config.task === undefined,
     inputs,
     outputs,
     preprocessing,
     scaler,
+    targetScaler,
   };
 }
 
@@ -215,5 +268,9 @@ export function describeData(data: PreparedData, name: string): string {
   const count = (d: Dataset | undefined) => (d === undefined ? 0 : datasetSize(d)).toLocaleString("en-US");
   const what =
     data.preprocessing.task === "classification" ? `${data.outputs} classes` : `${data.outputs} targets`;
-  return `${name}: ${count(data.train)} train / ${count(data.validation)} validation / ${count(data.test)} test, ${data.inputs} features, ${what}`;
+  const task = data.preprocessing.task;
+  const guessed = data.taskGuessed
+    ? ` (${task}, guessed from the target column; --task ${task === "classification" ? "regression" : "classification"} to change)`
+    : "";
+  return `${name}: ${count(data.train)} train / ${count(data.validation)} validation / ${count(data.test)} test, ${data.inputs} features, ${what}${guessed}`;
 }

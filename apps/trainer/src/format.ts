@@ -40,3 +40,26 @@ export function formatCount(value: number): string {
 export function formatThreads(threads: number): string {
   return `${threads} thread${threads === 1 ? "" : "s"}`;
 }
+
+/** Per-class precision, recall, F1 and support as an aligned text table (scikit-learn's classification_report). */
+export function formatClassTable(
+  classes: readonly { name: string; precision: number; recall: number; f1: number; support: number }[],
+): string {
+  const width = Math.max(5, ...classes.map((c) => c.name.length));
+  const header = `${"class".padEnd(width)}  precision  recall  f1      support`;
+  const rows = classes.map(
+    (c) =>
+      `${c.name.padEnd(width)}  ${c.precision.toFixed(4).padEnd(9)}  ${c.recall.toFixed(4)}  ${c.f1.toFixed(4)}  ${c.support}`,
+  );
+  return [header, ...rows].join("\n");
+}
+
+/** A copy of `logs` with keys renamed by `labels` (others kept), in the same order. */
+export function relabel<T extends Readonly<Record<string, unknown>>>(
+  logs: T,
+  labels: Readonly<Record<string, string>>,
+): Record<string, T[keyof T]> {
+  return Object.fromEntries(
+    Object.entries(logs).map(([key, value]) => [labels[key] ?? key, value]),
+  ) as Record<string, T[keyof T]>;
+}

@@ -60,7 +60,9 @@ describe("classification metrics", () => {
   });
 
   it("rejects unknown metric names and regression targets", () => {
-    expect(() => createMetric("f1")).toThrow(/unknown metric "f1"/);
+    expect(() => createMetric("f2")).toThrow(
+      /unknown metric "f2": expected accuracy, top<k> \(e.g. top3\), precision/,
+    );
     expect(() => new TopKAccuracy().update(logits, tensor([[1], [2], [3], [4]]))).toThrow(
       /needs class labels/,
     );

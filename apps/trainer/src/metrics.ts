@@ -1,5 +1,27 @@
-import { argmaxRows, formatShape, type Tensor } from "@backprop/tensor";
+import type { Scaler } from "@backprop/data";
+import { argmaxRows, type Tensor } from "@backprop/tensor";
+import { MacroScore, RocAuc } from "./classification-metrics.js";
 import { TrainerError } from "./errors.js";
+import { checkState, labelsOf, valuesOf } from "./metric-inputs.js";
+
+/** Whether a logged quantity should rise (accuracies, precision, recall, F1, AUC, R²) rather than fall (losses, errors). */
+export function risesWhenBetter(key: string): boolean {
+  return /(accuracy|precision|recall|f1|auc|r2)$/.test(key);
+}
+
+/** Every metric name `createMetric` knows (top<k> for any k). */
+export const METRIC_NAMES = [
+  "accuracy",
+  "top<k>",
+  "precision",
+  "recall",
+  "f1",
+  "auc",
+  "mse",
+  "rmse",
+  "mae",
+  "r2",
+] as const;
 
 /** What a model's predictions are compared with: class indices (classification) or a [n, k] tensor (regression). */
 export type Targets = Int32Array | Tensor;
@@ -26,38 +48,21 @@ export interface Metric {
   loadState(state: readonly number[]): void;
 }
 
-/** A metric spec as the CLI and config name it: accuracy, top<k> (top-k accuracy), mse, mae, r2. */
-export type MetricName = "accuracy" | `top${number}` | "mse" | "mae" | "r2";
-
-function labelsOf(op: string, predictions: Tensor, targets: Targets): Int32Array {
-  if (!(targets instanceof Int32Array))
-    throw new TrainerError(`${op}: needs class labels (an Int32Array), got a tensor`);
-  if (predictions.rank !== 2 || predictions.shape[0] !== targets.length) {
-    throw new TrainerError(
-      `${op}: predictions ${formatShape(predictions.shape)} do not match ${targets.length} labels`,
-    );
-  }
-  return targets;
-}
-
-function valuesOf(op: string, predictions: Tensor, targets: Targets): Tensor {
-  if (targets instanceof Int32Array)
-    throw new TrainerError(`${op}: needs regression targets (a tensor), got class labels`);
-  if (predictions.size !== targets.size || predictions.shape[0] !== targets.shape[0]) {
-    throw new TrainerError(
-      `${op}: predictions ${formatShape(predictions.shape)} do not match targets ${formatShape(targets.shape)}`,
-    );
-  }
-  return targets;
-}
-
-function checkState(name: string, state: readonly number[], length: number): void {
-  if (!Array.isArray(state) || state.length !== length || !state.every((v) => typeof v === "number")) {
-    throw new TrainerError(
-      `${name}: saved metric state must be ${length} numbers, got ${JSON.stringify(state)}`,
-    );
-  }
-}
+/**
+ * A metric spec as the CLI and config name it: accuracy, top<k> (top-k accuracy), precision, recall,
+ * f1 (macro averages), auc (binary ROC AUC); mse, rmse, mae, r2.
+ */
+export type MetricName =
+  | "accuracy"
+  | `top${number}`
+  | "precision"
+  | "recall"
+  | "f1"
+  | "auc"
+  | "mse"
+  | "rmse"
+  | "mae"
+  | "r2";
 
 /**
  * Top-k accuracy: the fraction of rows whose label is among the k largest outputs (k = 1 is plain
@@ -86,7 +91,7 @@ export class TopKAccuracy implements Metric {
   update(predictions: Tensor, targets: Targets): void {
     const labels = labelsOf(this.name, predictions, targets);
     const [m, c] = predictions.shape as [number, number];
-    const y = predictions.data;
+    const y = predictions.read();
     for (let i = 0; i < m; i++) {
       const row = i * c;
       const score = y[row + labels[i]!]!;
@@ -127,8 +132,8 @@ abstract class MeanElementError implements Metric {
   }
 
   update(predictions: Tensor, targets: Targets): void {
-    const t = valuesOf(this.name, predictions, targets).data;
-    const y = predictions.data;
+    const t = valuesOf(this.name, predictions, targets).read();
+    const y = predictions.read();
     for (let i = 0; i < y.length; i++) this.sum += this.error(y[i]!, t[i]!);
     this.count += y.length;
   }
@@ -149,9 +154,17 @@ abstract class MeanElementError implements Metric {
 
 /** Mean squared error, (1/M) Σ (y − t)² over all M output elements. */
 export class MeanSquaredError extends MeanElementError {
-  readonly name = "mse";
+  readonly name: string = "mse";
   protected error(y: number, t: number): number {
     return (y - t) * (y - t);
+  }
+}
+
+/** Root mean squared error, √((1/M) Σ (y − t)²) over all M output elements (Keras' RootMeanSquaredError). */
+export class RootMeanSquaredError extends MeanSquaredError {
+  override readonly name = "rmse";
+  override result(): number {
+    return Math.sqrt(super.result());
   }
 }
 
@@ -187,8 +200,8 @@ export class R2Score implements Metric {
     if (this.columns.length === 0) this.columns = Array.from({ length: k }, () => [0, 0, 0, 0]);
     if (this.columns.length !== k)
       throw new TrainerError(`r2: targets changed from ${this.columns.length} to ${k} columns`);
-    const t = target.data;
-    const y = predictions.data;
+    const t = target.read();
+    const y = predictions.read();
     for (let j = 0; j < k; j++) {
       let mean = 0;
       for (let i = 0; i < m; i++) mean += t[i * k + j]!;
@@ -230,15 +243,62 @@ export class R2Score implements Metric {
   }
 }
 
-/** The metric a name stands for: accuracy, top<k>, mse, mae or r2. */
+/**
+ * A regression metric in the targets' original units when the model learns standardised ones: each
+ * batch's predictions and targets go through the target scaler's inverse (t = mean + std · t')
+ * before `metric` sees them.
+ */
+export class InOriginalUnits implements Metric {
+  readonly name: string;
+  readonly higherIsBetter: boolean;
+
+  constructor(
+    private readonly metric: Metric,
+    private readonly targetScaler: Scaler,
+  ) {
+    this.name = metric.name;
+    this.higherIsBetter = metric.higherIsBetter;
+  }
+
+  reset(): void {
+    this.metric.reset();
+  }
+
+  update(predictions: Tensor, targets: Targets): void {
+    const t = valuesOf(this.name, predictions, targets);
+    this.metric.update(
+      this.targetScaler.inverseTransform(predictions),
+      this.targetScaler.inverseTransform(t),
+    );
+  }
+
+  result(): number {
+    return this.metric.result();
+  }
+
+  state(): number[] {
+    return this.metric.state();
+  }
+
+  loadState(state: readonly number[]): void {
+    this.metric.loadState(state);
+  }
+}
+
+/** The metric a name stands for: accuracy, top<k>, precision, recall, f1, auc, mse, rmse, mae or r2. */
 export function createMetric(name: string): Metric {
   if (name === "accuracy") return new TopKAccuracy(1);
+  if (name === "precision" || name === "recall" || name === "f1") return new MacroScore(name);
+  if (name === "auc") return new RocAuc();
   if (name === "mse") return new MeanSquaredError();
+  if (name === "rmse") return new RootMeanSquaredError();
   if (name === "mae") return new MeanAbsoluteError();
   if (name === "r2") return new R2Score();
   const topK = /^top(\d+)$/.exec(name);
   if (topK !== null) return new TopKAccuracy(Number(topK[1]));
-  throw new TrainerError(`unknown metric "${name}": expected accuracy, top<k> (e.g. top3), mse, mae or r2`);
+  throw new TrainerError(
+    `unknown metric "${name}": expected ${METRIC_NAMES.join(", ").replace("top<k>", "top<k> (e.g. top3)")}`,
+  );
 }
 
 /**

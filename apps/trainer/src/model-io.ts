@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type Scaler, scalerFromJSON } from "@backprop/data";
 import type { Module } from "@backprop/layers";
 import { loadModel, MODEL_ARCHITECTURE_FILE, saveModel } from "@backprop/layers/node";
-import type { Backend } from "@backprop/tensor";
+import { type Backend, fromArray, type Tensor } from "@backprop/tensor";
 import type { Preprocessing } from "./datasets.js";
 import { TrainerError } from "./errors.js";
 import { PREPROCESSING_FILE, RUN_FILES, readJson, writeJsonAtomic } from "./run-dir.js";
@@ -14,6 +14,8 @@ export interface TrainedModel {
   preprocessing: Preprocessing;
   /** The feature scaler of `preprocessing`, rebuilt (undefined without scaling). */
   scaler: Scaler | undefined;
+  /** Regression: the target scaler of `preprocessing`, rebuilt (undefined when the model predicts raw targets). */
+  targetScaler: Scaler | undefined;
   /** The directory the model was read from. */
   directory: string;
 }
@@ -48,12 +50,34 @@ function checkPreprocessing(value: unknown, path: string): Preprocessing {
     p.version === 1 &&
     (p.task === "classification" || p.task === "regression") &&
     Array.isArray(p.featureNames) &&
-    (p.task === "regression" ? Array.isArray(p.targetNames) : Array.isArray(p.classNames));
+    (p.task === "regression" ? Array.isArray(p.targetNames) : Array.isArray(p.classNames)) &&
+    (p.divideBy === undefined ||
+      (typeof p.divideBy === "number" && p.divideBy > 0 && Number.isFinite(p.divideBy)));
   if (!ok)
     throw new TrainerError(
       `${path} is not a backprop preprocessing file (format backprop.preprocessing, version 1)`,
     );
   return p as Preprocessing;
+}
+
+/**
+ * Raw input rows (as a user's CSV holds them) prepared exactly as the training data was: divided by
+ * `divideBy` (pixels 0–255 → [0, 1]) when recorded, then through the fitted scaler.
+ */
+export function prepareInputs(trained: TrainedModel, raw: Tensor): Tensor {
+  const { divideBy } = trained.preprocessing;
+  let x = raw;
+  if (divideBy !== undefined) {
+    const values = raw.read();
+    for (let i = 0; i < values.length; i++) values[i] = values[i]! / divideBy;
+    x = fromArray(values, raw.shape, { backend: raw.backend });
+  }
+  return trained.scaler === undefined ? x : trained.scaler.transform(x);
+}
+
+/** The model's outputs in the targets' units: through the target scaler's inverse when it learned standardised targets. */
+export function outputsToTargets(trained: TrainedModel, outputs: Tensor): Tensor {
+  return trained.targetScaler === undefined ? outputs : trained.targetScaler.inverseTransform(outputs);
 }
 
 /** Loads a model saved by `saveTrainedModel` (or the final model of a run directory), validated. */
@@ -74,6 +98,15 @@ export async function loadTrainedModel(path: string, backend?: Backend): Promise
       );
     }
   }
+  const targetScaler =
+    preprocessing.targetScaler === undefined || preprocessing.targetScaler === null
+      ? undefined
+      : scalerFromJSON(preprocessing.targetScaler);
+  if (targetScaler !== undefined && targetScaler.features !== (preprocessing.targetNames?.length ?? 0)) {
+    throw new TrainerError(
+      `${preprocessingPath}: the target scaler has ${targetScaler.features} columns, but ${preprocessing.targetNames?.length ?? 0} target names are listed`,
+    );
+  }
   model.train(false);
-  return { model, preprocessing, scaler, directory };
+  return { model, preprocessing, scaler, targetScaler, directory };
 }

@@ -36,4 +36,20 @@ describe("ProgressBar", () => {
     bar.end("done");
     expect(chunks).toEqual(["epoch 1/1  50%  5/10  10 samples/s  ETA 5.0s\n", "done\n"]);
   });
+
+  it("at 80 columns shortens from the left: samples/s and ETA stay whole (they were cut mid-number)", () => {
+    const chunks: string[] = [];
+    const stream = { isTTY: true, columns: 80, write: (t: string) => chunks.push(t) };
+    let now = 0;
+    const bar = new ProgressBar({ stream, now: () => now });
+    bar.start("epoch 12/100", 1250);
+    now = 2000;
+    const logs = { loss: 0.123456, accuracy: 0.912345, top3_accuracy: 0.99 };
+    bar.update({ batches: 500, samples: 64_000, logs });
+    const line = chunks[0]!.replace("\r\x1b[2K", "");
+    expect(line.length).toBeLessThanOrEqual(79);
+    expect(line).toMatch(/^… /);
+    expect(line.endsWith("32,000 samples/s  ETA 3.0s")).toBe(true);
+    expect(line).toContain("top3_accuracy 0.9900");
+  });
 });

@@ -34,6 +34,22 @@ export interface ProgressUpdate {
 const BAR_WIDTH = 24;
 
 /**
+ * The parts joined by two spaces in at most `width` characters, shortened from the left: whole parts
+ * are dropped from the start (a leading "…" says so), so the numbers that remain (samples/s, ETA) are
+ * never cut; a last part longer than the line keeps its right end.
+ */
+export function fitFromLeft(parts: readonly string[], width: number): string {
+  const kept = parts.filter((part) => part !== "");
+  const full = kept.join("  ");
+  if (full.length <= width) return full;
+  for (let start = 1; start < kept.length; start++) {
+    const line = `… ${kept.slice(start).join("  ")}`;
+    if (line.length <= width) return line;
+  }
+  return full.slice(full.length - Math.max(0, width));
+}
+
+/**
  * The Keras-style progress display of one epoch at a time: on a terminal, one line redrawn in place
  * (`epoch 2/10 [=====>......] 40/125  loss 0.31  accuracy 0.91  5,120 samples/s  ETA 3s`); elsewhere
  * (CI logs, pipes) a plain line every `plainMs`. `end` replaces it with the epoch summary line.
@@ -90,18 +106,16 @@ export class ProgressBar {
       this.label,
       this.tty ? bar : `${Math.round(fraction * 100)}%`,
       `${progress.batches}/${this.totalBatches}`,
-      formatLogs(progress.logs),
+      ...Object.keys(progress.logs).map((key) => formatLogs(progress.logs, [key])),
       `${formatCount(rate)} samples/s`,
       `ETA ${formatDuration(remaining)}`,
     ];
-    let line = parts.filter((part) => part !== "").join("  ");
     if (this.tty) {
-      const columns = this.stream.columns ?? 120;
-      if (line.length > columns - 1) line = line.slice(0, columns - 1);
+      const line = fitFromLeft(parts, (this.stream.columns ?? 120) - 1);
       this.stream.write(`\r\x1b[2K${line}`);
       this.drawn = true;
     } else {
-      this.stream.write(`${line}\n`);
+      this.stream.write(`${parts.filter((part) => part !== "").join("  ")}\n`);
     }
   }
 

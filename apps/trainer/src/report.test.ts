@@ -33,16 +33,16 @@ describe("renderReport", () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[\s>]|@import|url\(/);
   });
 
-  it("charts each metric with its validation twin, and the learning rate", () => {
-    const payload = JSON.parse(
-      /<script id="report-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!,
-    );
-    expect(payload.groups).toEqual([
-      { title: "loss", keys: ["loss", "val_loss"] },
-      { title: "accuracy", keys: ["accuracy", "val_accuracy"] },
-      { title: "learning rate", keys: ["lr"] },
+  it("charts each metric with its validation twin, and the learning rate (log-scaled)", () => {
+    const charts = JSON.parse(
+      /<script id="chart-data" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!,
+    ) as { title: string; series: { label: string; values: unknown[] }[]; logY: boolean }[];
+    expect(charts.map((c) => [c.title, c.series.map((s) => s.label), c.logY])).toEqual([
+      ["loss", ["loss", "val_loss"], false],
+      ["accuracy", ["accuracy", "val_accuracy"], false],
+      ["learning rate", ["lr"], true],
     ]);
-    expect(payload.series.val_loss).toEqual([1.3, null]);
+    expect(charts[0]!.series[1]!.values).toEqual([1.3, null]);
   });
 
   it("escapes text and shows the confusion matrix with per-class recall", () => {

@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { describeError, TrainerError } from "./errors.js";
 import { formatValue } from "./format.js";
 import type { EpochLogs } from "./history.js";
+import { type ChartSpec, chartPage, escapeHtml, finiteOrNull } from "./html-charts.js";
 
 /** What the HTML report shows. */
 export interface ReportData {
@@ -20,49 +18,49 @@ export interface ReportData {
   summary?: string | undefined;
 }
 
-/** uPlot's browser build and stylesheet, read from the installed `uplot` package. */
-function uplotAssets(): { script: string; style: string } {
-  const require = createRequire(import.meta.url);
-  try {
-    return {
-      script: readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8"),
-      style: readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8"),
-    };
-  } catch (error) {
-    throw new TrainerError(
-      `report: cannot read uPlot from the installed uplot package: ${describeError(error)}`,
-    );
-  }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** JSON that is safe inside a <script> element (no `</script>`, no HTML comment openers). */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}
-
-/** The series to chart: each base metric with its `val_` twin on one chart; `lr` on its own. */
-function chartGroups(history: readonly EpochLogs[]): { title: string; keys: string[] }[] {
+/**
+ * The charts of a history: each base metric with its `val_` twin, over the epochs; a metric whose
+ * values are the loss's own (mse as the loss of a regression) is not charted twice; `lr` on its
+ * own, log-scaled.
+ */
+export function historyCharts(history: readonly EpochLogs[]): ChartSpec[] {
   const keys = new Set<string>();
   for (const logs of history)
     for (const [key, value] of Object.entries(logs)) if (typeof value === "number") keys.add(key);
   const skip = new Set(["epoch", "step", "time", "samplesPerSecond"]);
-  const groups: { title: string; keys: string[] }[] = [];
+  const x = history.map((logs) => logs.epoch);
+  const values = (key: string) => finiteOrNull(history.map((logs) => logs[key]));
+  const same = (a: string, b: string) => JSON.stringify(values(a)) === JSON.stringify(values(b));
+  const chart = (title: string, series: string[], logY = false): ChartSpec => ({
+    title,
+    xLabel: "epoch",
+    xAxis: "epoch",
+    x,
+    series: series.map((key) => ({ label: key, values: values(key) })),
+    logY,
+  });
+  const charts: ChartSpec[] = [];
+  const loss = [...keys].find((k) => !k.startsWith("val_") && k.endsWith("loss"));
   for (const key of keys) {
     if (skip.has(key) || key.startsWith("val_") || key === "lr") continue;
-    groups.push({ title: key, keys: [key, ...(keys.has(`val_${key}`) ? [`val_${key}`] : [])] });
+    const withVal = [key, ...(keys.has(`val_${key}`) ? [`val_${key}`] : [])];
+    const duplicate =
+      loss !== undefined &&
+      key !== loss &&
+      same(key, loss) &&
+      (!keys.has(`val_${key}`) || (keys.has(`val_${loss}`) && same(`val_${key}`, `val_${loss}`)));
+    if (duplicate) {
+      const lossChart = charts.find((c) => c.title === loss);
+      if (lossChart !== undefined) lossChart.title = `${loss} (= ${key})`;
+      continue;
+    }
+    charts.push(chart(key, withVal));
   }
   for (const key of keys) {
-    if (key.startsWith("val_") && !keys.has(key.slice(4))) groups.push({ title: key, keys: [key] });
+    if (key.startsWith("val_") && !keys.has(key.slice(4))) charts.push(chart(key, [key]));
   }
-  if (keys.has("lr")) groups.push({ title: "learning rate", keys: ["lr"] });
-  return groups;
+  if (keys.has("lr")) charts.push(chart("learning rate", ["lr"], true));
+  return charts;
 }
 
 function confusionTable(confusion: NonNullable<ReportData["confusion"]>): string {
@@ -88,7 +86,7 @@ function confusionTable(confusion: NonNullable<ReportData["confusion"]>): string
   return `<table class="confusion"><thead><tr><th>true \\ predicted</th>${head}<th>recall</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function factsTable(facts: Readonly<Record<string, unknown>>): string {
+export function factsTable(facts: Readonly<Record<string, unknown>>): string {
   const rows = Object.entries(facts)
     .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(String(value))}</td></tr>`)
     .join("");
@@ -101,79 +99,20 @@ function factsTable(facts: Readonly<Record<string, unknown>>): string {
  * confusion matrix of a classifier, and the run's facts and model summary.
  */
 export function renderReport(data: ReportData): string {
-  const { script, style } = uplotAssets();
-  const groups = chartGroups(data.history);
-  const series = Object.fromEntries(
-    [...new Set(groups.flatMap((g) => g.keys))].map((key) => [
-      key,
-      data.history.map((logs) => {
-        const value = logs[key];
-        return typeof value === "number" && Number.isFinite(value) ? value : null;
-      }),
-    ]),
-  );
-  const payload = { epochs: data.history.map((logs) => logs.epoch), groups, series };
   const test =
     data.test === undefined
       ? ""
       : `<h2>Test</h2>${factsTable(Object.fromEntries(Object.entries(data.test).map(([key, value]) => [key, formatValue(value)])))}`;
   const confusion =
-    data.confusion === undefined ? "" : `<h2>Confusion matrix (test)</h2>${confusionTable(data.confusion)}`;
+    data.confusion === undefined
+      ? ""
+      : `<h2>Confusion matrix (test)</h2><div class="scroll">${confusionTable(data.confusion)}</div>`;
   const facts = data.facts === undefined ? "" : `<h2>Run</h2>${factsTable(data.facts)}`;
   const summary = data.summary === undefined ? "" : `<h2>Model</h2><pre>${escapeHtml(data.summary)}</pre>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(data.title)} · backprop report</title>
-<style>${style}</style>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1000px; padding: 0 16px; color: #222; }
-h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; }
-.chart { border: 1px solid #ddd; border-radius: 6px; padding: 8px; }
-table { border-collapse: collapse; } th, td { padding: 3px 8px; border: 1px solid #ddd; text-align: right; }
-table.facts th { text-align: left; background: #f6f6f6; }
-table.confusion td, table.confusion th { min-width: 2.5em; }
-pre { background: #f6f6f6; padding: 12px; overflow-x: auto; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(data.title)}</h1>
-<h2>Training curves</h2>
-<div class="charts" id="charts"></div>
-${test}
-${confusion}
-${facts}
-${summary}
-<script>${script}</script>
-<script id="report-data" type="application/json">${scriptJson(payload)}</script>
-<script>
-(function () {
-  var data = JSON.parse(document.getElementById("report-data").textContent);
-  var colors = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a"];
-  var root = document.getElementById("charts");
-  data.groups.forEach(function (group) {
-    var box = document.createElement("div");
-    box.className = "chart";
-    box.setAttribute("data-metric", group.title);
-    root.appendChild(box);
-    new uPlot({
-      title: group.title,
-      width: 460,
-      height: 260,
-      scales: { x: { time: false } },
-      axes: [{ label: "epoch" }, group.keys[0] === "lr" ? { size: 60, values: function (u, ticks) { return ticks.map(function (v) { return v.toExponential(1); }); } } : {}],
-      series: [{ label: "epoch" }].concat(group.keys.map(function (key, i) {
-        return { label: key, stroke: colors[i % colors.length], width: 2, points: { show: data.epochs.length < 60 } };
-      })),
-    }, [data.epochs].concat(group.keys.map(function (key) { return data.series[key]; })), box);
+  return chartPage({
+    title: data.title,
+    chartsHeading: "Training curves",
+    charts: historyCharts(data.history),
+    sections: [test, confusion, facts, summary].join("\n"),
   });
-  document.body.setAttribute("data-charts", String(data.groups.length));
-})();
-</script>
-</body>
-</html>
-`;
 }

@@ -4,11 +4,13 @@ import { mkdir, open, readdir, rm, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { decodeSafetensors, encodeSafetensors } from "@backprop/layers";
 import { writeFileAtomic } from "@backprop/layers/node";
-import type { Backend } from "@backprop/tensor";
+import type { StateTensor } from "@backprop/optimizers";
+import { ArrayStorage, type Backend, Tensor } from "@backprop/tensor";
 import * as v from "valibot";
 import type { Checkpoint, TrainingState } from "./callback.js";
 import { isRunName } from "./config.js";
 import { describeError, TrainerError } from "./errors.js";
+import { RUN_LOCK_FILE } from "./run-lock.js";
 
 /** The files of a run directory, relative to it. */
 export const RUN_FILES = {
@@ -44,14 +46,17 @@ const ATOMIC_TEMPORARY = /^\..+\.[0-9a-f]{12}\.tmp$/;
 /**
  * Creates a fresh run directory (empty: config.json is the first file written into it, checkpoints/
  * comes with the first checkpoint). An existing directory is an error unless it is empty (ignoring the
- * temporary files of a killed atomic write) or `force` is set; `force` replaces run directories only
+ * temporary files of a killed atomic write and a lock file, whose holder `checkNotLocked` has checked)
+ * or `force` is set; `force` replaces run directories only
  * (those with config.json, which is deleted last, so a replacement killed half-way is still
  * recognised as one): nothing a user saved is overwritten by accident, and `--force` never deletes an
  * unrelated folder.
  */
 export async function createRunDir(path: string, force: boolean): Promise<string> {
   const dir = resolve(path);
-  const entries = (await readdir(dir).catch(() => [] as string[])).filter((e) => !ATOMIC_TEMPORARY.test(e));
+  const entries = (await readdir(dir).catch(() => [] as string[])).filter(
+    (e) => !ATOMIC_TEMPORARY.test(e) && e !== RUN_LOCK_FILE,
+  );
   if (entries.length > 0) {
     if (!force) {
       throw new TrainerError(
@@ -93,9 +98,9 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 
 /**
  * The largest JSON files the trainer reads, checked before a byte is parsed: 64 KiB for the
- * checkpoint pointer, 512 MiB for a checkpoint's state (it holds the optimizer state as JSON numbers,
- * ~50 bytes per parameter with Adam; V8 cannot hold a longer string anyway), 16 MiB for everything
- * else (config files, config.json, preprocessing.json).
+ * checkpoint pointer, 512 MiB for a checkpoint's state (version 1 held the optimizer state as JSON
+ * numbers, ~50 bytes per parameter with Adam; V8 cannot hold a longer string anyway), 16 MiB for
+ * everything else (config files, config.json, preprocessing.json).
  */
 export const JSON_SIZE_LIMITS = {
   pointer: 64 * 1024,
@@ -171,11 +176,23 @@ interface LatestPointer {
   name: string;
 }
 
-/** What a checkpoint's JSON file holds: the training state and how to verify its weights file. */
+/** A binary file of a checkpoint, as its JSON names and verifies it. */
+interface FileDigest {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * What a checkpoint's JSON file holds: the training state (small scalars and structure) and how to
+ * verify its two binary files, the weights (model and callback tensors) and the optimizer's buffers.
+ * Version 1 (before the optimizer file) held the optimizer state as JSON numbers; it is still read.
+ */
 interface CheckpointFile {
   format: "backprop.checkpoint";
-  version: 1;
-  weights: { file: string; bytes: number; sha256: string };
+  version: 2;
+  weights: FileDigest;
+  optimizer: FileDigest;
   state: TrainingState;
 }
 
@@ -187,15 +204,18 @@ const PointerSchema = v.object({
   name: v.pipe(v.string(), v.regex(/^[\w-]+$/, "a checkpoint name of letters, digits, '_' and '-'")),
 });
 
+const FileDigestSchema = v.object({
+  file: v.string(),
+  bytes: count,
+  sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex")),
+});
+
 /** A checkpoint's JSON file: the structure `saveCheckpoint` writes; the parts other packages own are checked there. */
 const CheckpointFileSchema = v.object({
   format: v.literal("backprop.checkpoint"),
-  version: v.literal(1),
-  weights: v.object({
-    file: v.string(),
-    bytes: count,
-    sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex")),
-  }),
+  version: v.union([v.literal(1), v.literal(2)]),
+  weights: FileDigestSchema,
+  optimizer: v.optional(FileDigestSchema),
   state: v.object({
     format: v.literal("backprop.training-state"),
     version: v.literal(1),
@@ -237,29 +257,74 @@ function checkpointName(state: TrainingState): string {
   return batch > 0 ? `${epoch}-batch-${String(batch).padStart(5, "0")}` : epoch;
 }
 
+/** The optimizer buffers as tensors for safetensors (views, no copies). */
+function optimizerTensors(checkpoint: Checkpoint): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [key, t] of checkpoint.optimizerTensors)
+    out.set(key, new Tensor(new ArrayStorage(t.data), t.shape));
+  return out;
+}
+
 /**
  * Writes a checkpoint into `<run>/checkpoints`: the weights (model and callback tensors) as
- * safetensors, the training state as JSON (with the weights' size and SHA-256), then the pointer
- * `latest.json`; each file atomically (temporary file, fsync, rename), the pointer last, so a crash
- * at any moment leaves the previous checkpoint intact and pointed to. Keeps the newest `keep`.
+ * `<name>.safetensors`, the optimizer's buffers as `<name>.optimizer.safetensors`, the training state
+ * as `<name>.json` (small: scalars, structure and each binary file's size and SHA-256), then the
+ * pointer `latest.json`; each file atomically (temporary file, fsync, rename), the pointer last, so a
+ * crash or a full disk at any moment leaves the previous checkpoint intact and pointed to (the files
+ * of a failed checkpoint are removed). Keeps the newest `keep`.
  */
 export async function saveCheckpoint(runDir: string, checkpoint: Checkpoint, keep = 2): Promise<string> {
   const dir = join(runDir, RUN_FILES.checkpoints);
-  await mkdir(dir, { recursive: true });
   const name = checkpointName(checkpoint.state);
-  const weights = encodeSafetensors(checkpoint.tensors, { metadata: { format: "backprop.checkpoint" } });
-  await writeFileAtomic(join(dir, `${name}.safetensors`), weights);
-  const file: CheckpointFile = {
-    format: "backprop.checkpoint",
-    version: 1,
-    weights: { file: `${name}.safetensors`, bytes: weights.length, sha256: sha256(weights) },
-    state: checkpoint.state,
+  const previous = await latestName(dir);
+  const written: string[] = [];
+  const write = async (file: string, data: Uint8Array): Promise<FileDigest> => {
+    written.push(file);
+    await writeFileAtomic(join(dir, file), data);
+    return { file, bytes: data.length, sha256: sha256(data) };
   };
-  await writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(file));
-  const pointer: LatestPointer = { format: "backprop.checkpoint-pointer", version: 1, name };
-  await writeJsonAtomic(join(dir, LATEST), pointer);
+  try {
+    await mkdir(dir, { recursive: true });
+    const metadata = { format: "backprop.checkpoint" };
+    const weights = await write(`${name}.safetensors`, encodeSafetensors(checkpoint.tensors, { metadata }));
+    const optimizer = await write(
+      `${name}.optimizer.safetensors`,
+      encodeSafetensors(optimizerTensors(checkpoint), { metadata }),
+    );
+    const file: CheckpointFile = {
+      format: "backprop.checkpoint",
+      version: 2,
+      weights,
+      optimizer,
+      state: checkpoint.state,
+    };
+    await write(`${name}.json`, new TextEncoder().encode(JSON.stringify(file)));
+    const pointer: LatestPointer = { format: "backprop.checkpoint-pointer", version: 1, name };
+    await writeJsonAtomic(join(dir, LATEST), pointer);
+  } catch (error) {
+    if (name !== previous) for (const file of written) await unlink(join(dir, file)).catch(() => undefined);
+    const kept =
+      previous === undefined
+        ? "no earlier checkpoint exists"
+        : `the previous checkpoint ${previous} is intact (continue with --resume ${runDir})`;
+    throw new TrainerError(
+      `cannot write the checkpoint ${name} into ${dir}: ${describeError(error)}; ${kept}`,
+      { cause: error },
+    );
+  }
   await pruneCheckpoints(dir, name, keep);
   return join(dir, name);
+}
+
+/** The checkpoint `latest.json` names, or undefined when there is none (or it is unreadable). */
+async function latestName(dir: string): Promise<string | undefined> {
+  try {
+    const pointer = await readJson(join(dir, LATEST), "checkpoint pointer", JSON_SIZE_LIMITS.pointer);
+    const result = v.safeParse(PointerSchema, pointer);
+    return result.success ? result.output.name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Deletes all but the newest `keep` checkpoints (never the one `latest.json` names). */
@@ -270,8 +335,8 @@ async function pruneCheckpoints(dir: string, latest: string, keep: number): Prom
   names.sort();
   const old = names.filter((n) => n !== latest).slice(0, Math.max(0, names.length - Math.max(keep, 1)));
   for (const name of old) {
-    await unlink(join(dir, `${name}.json`)).catch(() => undefined);
-    await unlink(join(dir, `${name}.safetensors`)).catch(() => undefined);
+    for (const file of [`${name}.json`, `${name}.safetensors`, `${name}.optimizer.safetensors`])
+      await unlink(join(dir, file)).catch(() => undefined);
   }
 }
 
@@ -301,21 +366,48 @@ export async function loadLatestCheckpoint(runDir: string, backend?: Backend): P
     CheckpointFileSchema,
     await readJson(statePath, "checkpoint", JSON_SIZE_LIMITS.checkpoint),
     statePath,
-    "backprop checkpoint (format backprop.checkpoint, version 1)",
+    "backprop checkpoint (format backprop.checkpoint, version 1 or 2)",
   );
-  const expectedFile = `${pointer.name}.safetensors`;
-  if (file.weights.file !== expectedFile) {
+  const weights = await readVerified(dir, statePath, file.weights, `${pointer.name}.safetensors`, "weights");
+  const { tensors } = decodeSafetensors(weights.bytes, { source: weights.path, backend });
+  if (file.version === 1) return { tensors, optimizerTensors: new Map(), state: file.state as TrainingState };
+  if (file.optimizer === undefined)
+    throw new TrainerError(`${statePath} is not a valid backprop checkpoint: optimizer: missing (version 2)`);
+  const optimizer = await readVerified(
+    dir,
+    statePath,
+    file.optimizer,
+    `${pointer.name}.optimizer.safetensors`,
+    "optimizer state",
+  );
+  const optimizerTensors = new Map<string, StateTensor>();
+  for (const [key, t] of decodeSafetensors(optimizer.bytes, { source: optimizer.path }).tensors)
+    optimizerTensors.set(key, { dtype: t.dtype, shape: [...t.shape], data: t.read() });
+  return { tensors, optimizerTensors, state: file.state as TrainingState };
+}
+
+/**
+ * Reads a checkpoint's binary file: it must be `expected` (beside the JSON, in the checkpoints
+ * directory) and have the size and SHA-256 the JSON records.
+ */
+async function readVerified(
+  dir: string,
+  statePath: string,
+  digest: FileDigest,
+  expected: string,
+  what: string,
+): Promise<{ path: string; bytes: Uint8Array }> {
+  if (digest.file !== expected) {
     throw new TrainerError(
-      `${statePath}: the weights file must be ${JSON.stringify(expectedFile)} (beside it), got ${JSON.stringify(file.weights.file)}`,
+      `${statePath}: the ${what} file must be ${JSON.stringify(expected)} (beside it), got ${JSON.stringify(digest.file)}`,
     );
   }
-  const weightsPath = join(dir, expectedFile);
-  const bytes = await readFileLimited(weightsPath, "checkpoint weights", file.weights.bytes);
-  if (bytes.length !== file.weights.bytes || sha256(bytes) !== file.weights.sha256) {
+  const path = join(dir, expected);
+  const bytes = await readFileLimited(path, `checkpoint ${what}`, digest.bytes);
+  if (bytes.length !== digest.bytes || sha256(bytes) !== digest.sha256) {
     throw new TrainerError(
-      `the checkpoint weights ${weightsPath} are damaged: expected ${file.weights.bytes} bytes with SHA-256 ${file.weights.sha256}, found ${bytes.length} bytes with ${sha256(bytes)}`,
+      `the checkpoint ${what} file ${path} is damaged: expected ${digest.bytes} bytes with SHA-256 ${digest.sha256}, found ${bytes.length} bytes with ${sha256(bytes)}`,
     );
   }
-  const { tensors } = decodeSafetensors(bytes, { source: weightsPath, backend });
-  return { tensors, state: file.state as TrainingState };
+  return { path, bytes };
 }

@@ -4,14 +4,24 @@ import { summary } from "@backprop/layers";
 import { writeFileAtomic } from "@backprop/layers/node";
 import { Rng } from "@backprop/tensor";
 import { createBackend, threadsOf } from "./backend.js";
-import { buildLoss, buildModel, buildOptimizer, describeModel, metricNames } from "./build.js";
+import {
+  buildEvaluationLoss,
+  buildLoss,
+  buildModel,
+  buildOptimizer,
+  checkMonitors,
+  describeModel,
+  lossLabels,
+  metricSpecs,
+} from "./build.js";
 import type { Callback, FitResult } from "./callback.js";
 import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js";
 import { parseTrainConfig, type TrainConfig } from "./config.js";
 import { describeData, prepareData } from "./datasets.js";
-import { TrainerError } from "./errors.js";
-import { formatThreads } from "./format.js";
+import { TrainerError, UsageError } from "./errors.js";
+import { formatThreads, relabel } from "./format.js";
 import type { EpochLogs } from "./history.js";
+import { initWeightsFrom } from "./init-from.js";
 import { confusionMatrix } from "./metrics.js";
 import { saveTrainedModel } from "./model-io.js";
 import { CsvLogger, JsonLinesLogger, ModelCheckpoint } from "./node-callbacks.js";
@@ -27,7 +37,9 @@ import {
   timestampName,
   writeJsonAtomic,
 } from "./run-dir.js";
+import { acquireRunLock, checkNotLocked, type RunLock } from "./run-lock.js";
 import { Trainer } from "./trainer.js";
+import { planTraining } from "./training-plan.js";
 
 /** config.json of a run: the resolved configuration and the backend it ran on. */
 export interface RunConfigFile {
@@ -46,6 +58,8 @@ export interface RunOptions {
   resume?: string | undefined;
   /** Threads of the wasm backend, overriding the configuration's (a resume may change it: results are the same). */
   threads?: number | "auto" | undefined;
+  /** With `resume`: train up to this many epochs in all, more than the run's own (extending a finished run). */
+  epochs?: number | undefined;
   /** Pause, resumably, after this many epochs. */
   stopAfterEpoch?: number | undefined;
   /** Progress bar and epoch lines go here (nothing when undefined). */
@@ -92,6 +106,16 @@ async function readRunConfig(runDir: string): Promise<RunConfigFile> {
   return { ...file, config: parseTrainConfig(file.config, path) } as RunConfigFile;
 }
 
+/** The run's config with `epochs` in all (`--resume --epochs N`): more than it had, or a usage error. */
+function extendedConfig(runDir: string, config: TrainConfig, epochs: number): TrainConfig {
+  if (config.epochs !== undefined && epochs <= config.epochs) {
+    throw new UsageError(
+      `--epochs ${epochs} does not extend ${runDir}, which trains ${config.epochs} epochs; give more, or drop --epochs to continue it`,
+    );
+  }
+  return { ...config, epochs };
+}
+
 /** The predictions of `trainer` on a classification dataset, for its confusion matrix. */
 function confusionOf(trainer: Trainer, data: Dataset, classNames: readonly string[]) {
   if (data.task !== "classification") return undefined;
@@ -105,22 +129,42 @@ function confusionOf(trainer: Trainer, data: Dataset, classNames: readonly strin
  * `backprop train` as a function: prepares the data, builds the network, loss and optimizer the
  * config describes, trains with progress, logging, checkpoints, early stopping and LR reduction as
  * configured, then evaluates on the test split and writes the final model, results.json and
- * report.html into the run directory. `options.resume` continues an earlier run exactly.
+ * report.html into the run directory. `options.resume` continues an earlier run exactly. The run
+ * directory is locked while it is written (a second trainer on it is refused; see run-lock.ts).
  */
 export async function runTraining(
   input: TrainConfig | undefined,
   options: RunOptions = {},
 ): Promise<RunResult> {
+  const locks: RunLock[] = [];
+  try {
+    return await trainInRunDir(input, options, locks);
+  } finally {
+    for (const lock of locks) await lock.release();
+  }
+}
+
+async function trainInRunDir(
+  input: TrainConfig | undefined,
+  options: RunOptions,
+  locks: RunLock[],
+): Promise<RunResult> {
   const started = performance.now();
   let config: TrainConfig;
   let runDir: string;
   let backendName: string | undefined;
+  /** config.json with the epochs of `--resume --epochs N`, written once the run is locked. */
+  let extended: RunConfigFile | undefined;
   if (options.resume !== undefined) {
     runDir = resolve(options.resume);
     const saved = await readRunConfig(runDir);
     config = saved.config;
     backendName = saved.backend;
     if (!hasCheckpoint(runDir)) throw new TrainerError(`${runDir} has no checkpoint to resume from`);
+    if (options.epochs !== undefined) {
+      config = extendedConfig(runDir, config, options.epochs);
+      extended = { ...saved, config };
+    }
   } else {
     if (input === undefined) throw new TrainerError("runTraining: a configuration is needed unless resuming");
     config = input;
@@ -136,7 +180,11 @@ export async function runTraining(
     );
   }
   const threads = threadsOf(backend);
-  const data = prepareData(config, backend);
+  const data = await prepareData(config, backend);
+  const plan = planTraining(config, datasetSize(data.train));
+  if (plan.note !== undefined) options.progress?.write(`${plan.note}\n`);
+  config = plan.config;
+  const { epochs, batchSize } = plan.config;
   const dataText = describeData(data, config.dataset);
   const modelText = describeModel(config, data.inputs, data.outputs);
   const task = data.preprocessing.task;
@@ -144,28 +192,30 @@ export async function runTraining(
   const initRng = streams.fork();
   const batchRng = streams.fork();
   const model = buildModel(config, data.inputs, data.outputs, { backend, rng: initRng });
-  const batchesPerEpoch = Math.ceil(datasetSize(data.train) / config.batchSize);
-  const built = buildOptimizer(config, model, batchesPerEpoch);
+  if (config.initFrom !== undefined && options.resume === undefined) {
+    const file = await initWeightsFrom(model, config.initFrom, backend);
+    options.log?.(`initial weights from ${file}`);
+  }
+  const batchesPerEpoch = Math.ceil(datasetSize(data.train) / batchSize);
+  const built = buildOptimizer(plan.config, model, batchesPerEpoch);
   const trainer = new Trainer({
     model,
     loss: buildLoss(config, task),
     optimizer: built.optimizer,
-    metrics: metricNames(config, task),
+    metrics: metricSpecs(config, task, data.targetScaler),
     schedule: built.schedule,
     scheduleInterval: built.interval,
   });
   const validation = data.validation;
-  const needsValidation = [config.earlyStopping?.monitor, built.plateauMonitor].some((m) =>
-    m?.startsWith("val_"),
-  );
-  if (needsValidation && validation === undefined) {
-    throw new TrainerError(
-      "early stopping and reduce-on-plateau watch val_* metrics, which need a validation split (validationSplit > 0)",
-    );
-  }
+  checkMonitors(config, task, validation !== undefined);
 
   if (options.resume === undefined) {
+    await checkNotLocked(runDir);
     await createRunDir(runDir, options.force ?? false);
+  }
+  locks.push(await acquireRunLock(runDir, options.log));
+  if (extended !== undefined) await writeJsonAtomic(join(runDir, RUN_FILES.config), extended);
+  if (options.resume === undefined) {
     const file: RunConfigFile = { format: "backprop.run-config", version: 1, backend: backend.name, config };
     await writeJsonAtomic(join(runDir, RUN_FILES.config), file);
   }
@@ -173,7 +223,9 @@ export async function runTraining(
 
   const log = options.log ?? (() => undefined);
   const callbacks: Callback[] = [];
-  if (options.progress !== undefined) callbacks.push(new ProgressLogger({ stream: options.progress }));
+  const labels = lossLabels(config, task);
+  if (options.progress !== undefined)
+    callbacks.push(new ProgressLogger({ stream: options.progress, labels }));
   if (config.earlyStopping !== null) callbacks.push(new EarlyStopping(config.earlyStopping));
   if (built.plateauMonitor !== undefined)
     callbacks.push(new ReduceLROnPlateau(built.schedule, { monitor: built.plateauMonitor, log }));
@@ -187,8 +239,8 @@ export async function runTraining(
   );
 
   const fit = await trainer.fit(data.train, {
-    epochs: config.epochs,
-    batchSize: config.batchSize,
+    epochs,
+    batchSize,
     seed: batchRng,
     validation,
     callbacks,
@@ -198,7 +250,13 @@ export async function runTraining(
   });
 
   const finished = fit.status === "completed" || fit.status === "stopped";
-  const test = finished && data.test !== undefined ? trainer.evaluate(data.test) : undefined;
+  // The test loss is the plain loss (no label smoothing), as `backprop eval` reports it.
+  const tester = new Trainer({
+    model,
+    loss: buildEvaluationLoss(config, task),
+    metrics: metricSpecs(config, task, data.targetScaler),
+  });
+  const test = finished && data.test !== undefined ? tester.evaluate(data.test) : undefined;
   const confusion =
     finished && data.test !== undefined
       ? confusionOf(trainer, data.test, data.preprocessing.classNames ?? [])
@@ -222,7 +280,7 @@ export async function runTraining(
   await writeJsonAtomic(join(runDir, RUN_FILES.results), resultsFile);
   const html = renderReport({
     title: `backprop run ${runDir.split(/[\\/]/).at(-1)}`,
-    history: fit.history,
+    history: fit.history.map((logs) => relabel(logs, labels) as EpochLogs),
     test,
     confusion,
     facts: {
@@ -230,8 +288,8 @@ export async function runTraining(
       data: dataText,
       model: modelText,
       optimizer: `${config.optimizer}, lr ${config.learningRate}, ${config.schedule} schedule${config.weightDecay > 0 ? `, weight decay ${config.weightDecay}` : ""}`,
-      "batch size": config.batchSize,
-      epochs: `${fit.history.length} of ${config.epochs}`,
+      "batch size": batchSize,
+      epochs: `${fit.history.length} of ${epochs}`,
       seed: config.seed,
       backend: `${backend.name}, ${formatThreads(threads)}`,
       dtype: config.dtype,

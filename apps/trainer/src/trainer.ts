@@ -1,11 +1,12 @@
-import { BatchIterator, type BatchIteratorState, type Dataset, datasetSize } from "@backprop/data";
-import { accumulateParameterGradients, type Layer, loadWeights } from "@backprop/layers";
-import type { LrSchedule, Optimizer, OptimizerStateDict } from "@backprop/optimizers";
-import { type Parameter, type Rng, type Tensor, zeros } from "@backprop/tensor";
-import type { BatchLogs, Callback, Checkpoint, FitResult, StopStatus, TrainingContext } from "./callback.js";
+import { BatchIterator, type Dataset, datasetSize } from "@backprop/data";
+import type { Layer } from "@backprop/layers";
+import type { LrSchedule, Optimizer } from "@backprop/optimizers";
+import { type Rng, type Tensor, zeros } from "@backprop/tensor";
+import { Accumulators, type MetricSpec } from "./accumulators.js";
+import type { Callback, Checkpoint, FitResult } from "./callback.js";
 import { TrainerError } from "./errors.js";
-import type { EpochLogs } from "./history.js";
-import { createMetric, type Metric, type Targets } from "./metrics.js";
+import { FitLoop } from "./fit-loop.js";
+import type { Targets } from "./metrics.js";
 
 /** The loss protocol (docs/protocols.md) for the targets a dataset holds: class indices or a tensor. */
 export interface TrainerLoss {
@@ -16,10 +17,9 @@ export interface TrainerLoss {
 }
 
 /** What the trainer needs of an optimizer (`Optimizer` from @backprop/optimizers has it). */
-export type TrainerOptimizer = Pick<Optimizer, "step" | "zeroGrad" | "stateDict" | "loadStateDict">;
+export type TrainerOptimizer = Pick<Optimizer, "step" | "zeroGrad" | "saveState" | "loadState">;
 
-/** A metric by name (`"accuracy"`, `"top3"`, `"mse"`, `"mae"`, `"r2"`) or a factory of fresh instances. */
-export type MetricSpec = string | (() => Metric);
+export type { MetricSpec } from "./accumulators.js";
 
 /** What a `Trainer` is made of: the model, the loss, the optimizer (for fit) and the metrics. */
 export interface TrainerOptions {
@@ -67,44 +67,6 @@ export interface FitOptions {
   checkFinite?: boolean | undefined;
 }
 
-/** How often the hot loop yields to the event loop (so signals and timers run), in ms. */
-const YIELD_EVERY_MS = 100;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** A layer with a random generator whose state a checkpoint must keep (Dropout). */
-interface RandomLayer {
-  rngState(): unknown;
-  loadRngState(state: unknown): void;
-}
-
-function isRandomLayer(layer: unknown): layer is RandomLayer {
-  const l = layer as Partial<RandomLayer> | null;
-  return typeof l?.rngState === "function" && typeof l.loadRngState === "function";
-}
-
-/** The sub-layers of a model that draw random numbers, by index path ("3", or "" for the model itself). */
-function randomLayers(model: Layer): Map<string, RandomLayer> {
-  const found = new Map<string, RandomLayer>();
-  const visit = (layer: unknown, path: string): void => {
-    if (isRandomLayer(layer)) found.set(path, layer);
-    const children = (layer as { layers?: unknown }).layers;
-    if (!Array.isArray(children)) return;
-    children.forEach((child, i) => {
-      visit(child, path === "" ? String(i) : `${path}.${i}`);
-    });
-  };
-  visit(model, "");
-  return found;
-}
-
-/** The tensors whose names start with `prefix`, keyed by the rest of the name. */
-function tensorsWithPrefix(tensors: ReadonlyMap<string, Tensor>, prefix: string): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  for (const [name, t] of tensors) if (name.startsWith(prefix)) out.set(name.slice(prefix.length), t);
-  return out;
-}
-
 /** A batch size: a positive integer, or a TrainerError naming the operation and the value. */
 function checkBatchSize(op: string, name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)
@@ -112,133 +74,11 @@ function checkBatchSize(op: string, name: string, value: number): number {
   return value;
 }
 
-/** "NaN", "Infinity" or "-Infinity" when some element of `data` is not finite, else undefined. */
-function nonFinite(data: ArrayLike<number>): string | undefined {
-  let probe = 0;
-  for (let i = 0; i < data.length; i++) probe += data[i]! * 0; // NaN as soon as one element is NaN or ±Infinity
-  if (probe === 0) return undefined;
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return String(data[i]);
-  return undefined;
-}
-
-/** `"2.weight" (layer 2, Dense)`: a parameter by name, with the (nested) layer it belongs to. */
-function describeParameter(model: Layer, name: string): string {
-  const path = name.split(".").slice(0, -1);
-  let layer: unknown = model;
-  for (const segment of path) {
-    const children = (layer as { layers?: unknown }).layers;
-    layer = Array.isArray(children) && /^\d+$/.test(segment) ? children[Number(segment)] : undefined;
-  }
-  const type = (layer as { type?: unknown } | undefined)?.type;
-  return path.length > 0 && typeof type === "string"
-    ? `"${name}" (layer ${path.join(".")}, ${type})`
-    : `"${name}"`;
-}
-
-/**
- * What is not finite: the loss or a gradient (before the update, `what` "gradient"), or a weight
- * (after it, `what` "weight"); undefined when everything is. Parameters are scanned from the output
- * layer back, the order backpropagation computes their gradients in, so the one named is where a
- * non-finite δ first reached a parameter.
- */
-function divergence(
-  model: Layer,
-  parameters: readonly Parameter[],
-  loss: number,
-  what: "gradient" | "weight",
-): string | undefined {
-  if (what === "gradient" && !Number.isFinite(loss)) return `the loss is ${loss}`;
-  for (let i = parameters.length - 1; i >= 0; i--) {
-    const p = parameters[i]!;
-    const bad = nonFinite(what === "gradient" ? p.grad.data : p.value.data);
-    if (bad !== undefined) return `${what} of ${describeParameter(model, p.name)} has ${bad}`;
-  }
-  return undefined;
-}
-
 /** The batch rows of a tensor's rows [start, start + count) copied into `out`. */
 function copyRows(source: Tensor, start: number, count: number, out: Tensor): Tensor {
   const width = source.size / source.shape[0]!;
   out.data.set(source.data.subarray(start * width, (start + count) * width));
   return out;
-}
-
-/**
- * Runs one part of a resume. Saved state is untrusted input: a TypeError or RangeError from a loader
- * that trusted its structure becomes a TrainerError naming the part (the library's own errors pass).
- */
-function restorePart(what: string, load: () => void): void {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof TypeError || error instanceof RangeError) {
-      throw new TrainerError(`resume: the checkpoint's ${what} is malformed (${error.message})`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-}
-
-/** Running loss (Σ loss·size, Σ size) and metrics over an epoch or an evaluation. */
-class Accumulators {
-  readonly metrics: Metric[];
-  private lossSum = 0;
-  private count = 0;
-
-  constructor(specs: readonly MetricSpec[]) {
-    this.metrics = specs.map((spec) => (typeof spec === "string" ? createMetric(spec) : spec()));
-    const names = new Set<string>(["loss"]);
-    for (const m of this.metrics) {
-      if (names.has(m.name))
-        throw new TrainerError(`metrics: "${m.name}" is given twice (or clashes with the loss)`);
-      names.add(m.name);
-    }
-  }
-
-  reset(): void {
-    this.lossSum = 0;
-    this.count = 0;
-    for (const m of this.metrics) m.reset();
-  }
-
-  /** Adds a batch whose mean loss is `loss`. */
-  update(loss: number, predictions: Tensor, targets: Targets, size: number): void {
-    this.lossSum += loss * size;
-    this.count += size;
-    for (const m of this.metrics) m.update(predictions, targets);
-  }
-
-  get samples(): number {
-    return this.count;
-  }
-
-  results(prefix = ""): Record<string, number> {
-    const out: Record<string, number> = {
-      [`${prefix}loss`]: this.count === 0 ? Number.NaN : this.lossSum / this.count,
-    };
-    for (const m of this.metrics) out[`${prefix}${m.name}`] = m.result();
-    return out;
-  }
-
-  state(): Record<string, number[]> {
-    const out: Record<string, number[]> = { loss: [this.lossSum, this.count] };
-    for (const m of this.metrics) out[m.name] = m.state();
-    return out;
-  }
-
-  loadState(state: Record<string, number[]>): void {
-    const loss = state.loss;
-    if (!Array.isArray(loss) || loss.length !== 2)
-      throw new TrainerError("resume: the saved loss accumulator is not [sum, count]");
-    [this.lossSum, this.count] = loss as [number, number];
-    for (const m of this.metrics) {
-      const saved = state[m.name];
-      if (saved === undefined)
-        throw new TrainerError(`resume: the checkpoint has no accumulator for metric "${m.name}"`);
-      m.loadState(saved);
-    }
-  }
 }
 
 /**
@@ -273,7 +113,7 @@ export class Trainer {
     new Accumulators(this.metricSpecs); // validates the metric names now rather than at the first epoch
   }
 
-  /** Trains on `train` for `options.epochs` epochs (continuing a checkpoint with `options.resume`). */
+  /** Trains on `train` for `options.epochs` epochs (continuing a checkpoint with `options.resume`); see FitLoop. */
   async fit(train: Dataset, options: FitOptions): Promise<FitResult> {
     const { epochs, batchSize } = options;
     const optimizer = this.optimizer;
@@ -283,9 +123,8 @@ export class Trainer {
       throw new TrainerError(`fit: epochs must be a positive integer, got ${epochs}`);
     checkBatchSize("fit", "batchSize", batchSize);
     if (datasetSize(train) === 0) throw new TrainerError("fit: the training set has no samples");
-    const callbacks = options.callbacks ?? [];
     const keys = new Set<string>();
-    for (const cb of callbacks) {
+    for (const cb of options.callbacks ?? []) {
       if (cb.stateDict === undefined) continue;
       if (cb.key === undefined || keys.has(cb.key)) {
         throw new TrainerError(
@@ -294,160 +133,16 @@ export class Trainer {
       }
       keys.add(cb.key);
     }
-    const iterator = new BatchIterator(train, {
-      batchSize,
-      shuffle: options.shuffle ?? true,
-      rng: options.seed ?? 0,
-    });
-    const accumulators = new Accumulators(this.metricSpecs);
-    const randomByPath = randomLayers(this.model);
-    const history: EpochLogs[] = [];
-    let epoch = 0;
-    let step = 0;
-    let carriedSeconds = 0;
-    let stop: { status: StopStatus; reason: string } | undefined;
-    const resume = options.resume;
-    if (resume !== undefined) {
-      ({ epoch, step } = this.restore(resume, optimizer, iterator, accumulators, randomByPath, callbacks));
-      history.push(...resume.state.history);
-      carriedSeconds = resume.state.epochSeconds;
-      if (resume.state.stopped)
-        stop = { status: "stopped", reason: "the run had already been stopped by a callback" };
-    }
-
-    const trainer = this;
-    const context: TrainingContext = {
+    const parts = {
       model: this.model,
-      epochs,
-      batchesPerEpoch: iterator.batchesPerEpoch,
-      samplesPerEpoch: datasetSize(train),
-      get epoch() {
-        return epoch;
-      },
-      get step() {
-        return step;
-      },
-      history,
-      stopTraining(reason, status = "stopped") {
-        stop ??= { status, reason };
-      },
-      checkpoint(): Checkpoint {
-        const tensors = new Map<string, Tensor>();
-        for (const p of trainer.model.parameters()) tensors.set(`model.${p.name}`, p.value);
-        const callbackStates: Record<string, unknown> = {};
-        for (const cb of callbacks) {
-          if (cb.stateDict === undefined || cb.key === undefined) continue;
-          const state = cb.stateDict();
-          callbackStates[cb.key] = state.json;
-          for (const [name, t] of Object.entries(state.tensors ?? {})) tensors.set(`${cb.key}.${name}`, t);
-        }
-        const layerRngs: Record<string, unknown> = {};
-        for (const [path, layer] of randomByPath) layerRngs[path] = layer.rngState();
-        return {
-          tensors,
-          state: {
-            format: "backprop.training-state",
-            version: 1,
-            epoch,
-            step,
-            stopped: stop?.status === "stopped",
-            iterator: iterator.state(),
-            optimizer: optimizer.stateDict(),
-            accumulators: accumulators.state(),
-            epochSeconds: carriedSeconds,
-            layerRngs,
-            callbacks: callbackStates,
-            history: [...history],
-          },
-        };
-      },
+      loss: this.loss,
+      optimizer,
+      metricSpecs: this.metricSpecs,
+      schedule: this.schedule,
+      scheduleInterval: this.scheduleInterval,
+      evaluate: this.evaluate.bind(this),
     };
-
-    for (const cb of callbacks) await cb.onTrainBegin?.(context);
-    const resumeEpoch =
-      resume !== undefined && (resume.state.iterator as BatchIteratorState).batch > 0
-        ? resume.state.epoch
-        : -1;
-    let lastYield = performance.now();
-    const checkFinite = options.checkFinite ?? true;
-    const parameters = this.model.parameters();
-    while (stop === undefined && epoch < epochs) {
-      if (options.stopAfterEpoch !== undefined && epoch >= options.stopAfterEpoch) {
-        stop = { status: "interrupted", reason: `paused after epoch ${epoch} (stopAfterEpoch)` };
-        break;
-      }
-      if (epoch !== resumeEpoch) {
-        accumulators.reset();
-        carriedSeconds = 0;
-      }
-      for (const cb of callbacks) await cb.onEpochBegin?.(epoch, context);
-      this.model.train(true);
-      const started = performance.now() - carriedSeconds * 1000;
-      for (let batch = iterator.next(); batch !== null; batch = iterator.next()) {
-        optimizer.zeroGrad();
-        const y = this.model.forward(batch.features);
-        const loss = this.loss.forward(y, batch.targets);
-        accumulators.update(loss, y, batch.targets, batch.size);
-        accumulateParameterGradients(this.model, this.loss.backward());
-        let diverged = checkFinite ? divergence(this.model, parameters, loss, "gradient") : undefined;
-        if (diverged === undefined) {
-          optimizer.step();
-          if (checkFinite) diverged = divergence(this.model, parameters, loss, "weight");
-        }
-        if (diverged !== undefined) {
-          stop = {
-            status: "failed",
-            reason: `training diverged at epoch ${epoch + 1}, step ${step + 1}: ${diverged}`,
-          };
-          break;
-        }
-        step++;
-        if (this.scheduleInterval === "step") this.schedule?.step();
-        carriedSeconds = (performance.now() - started) / 1000;
-        if (callbacks.length > 0) {
-          const logs: BatchLogs = {
-            epoch,
-            batch: batch.index,
-            size: batch.size,
-            loss,
-            step,
-            batchesDone: batch.index + 1,
-            samplesDone: accumulators.samples,
-            running: accumulators.results(),
-          };
-          for (const cb of callbacks) cb.onBatchEnd?.(logs, context);
-        }
-        if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
-        }
-        if (options.signal?.aborted === true) stop ??= { status: "interrupted", reason: "interrupted" };
-        if (stop !== undefined) break;
-      }
-      if (stop !== undefined && stop.status !== "stopped") break;
-      epoch++;
-      const seconds = (performance.now() - started) / 1000;
-      carriedSeconds = 0;
-      const logs: EpochLogs = { epoch, step, ...accumulators.results() };
-      if (options.validation !== undefined) {
-        Object.assign(
-          logs,
-          this.evaluate(options.validation, { batchSize: options.validationBatchSize, prefix: "val_" }),
-        );
-      }
-      if (this.schedule !== undefined) logs.lr = this.schedule.getLr();
-      if (this.scheduleInterval === "epoch") this.schedule?.step();
-      logs.time = seconds;
-      logs.samplesPerSecond = accumulators.samples / Math.max(seconds, 1e-9);
-      history.push(logs);
-      for (const cb of callbacks) await cb.onEpochEnd?.(logs, context);
-    }
-    const result: FitResult =
-      stop === undefined
-        ? { history, status: "completed" }
-        : { history, status: stop.status, reason: stop.reason };
-    for (const cb of callbacks) await cb.onTrainEnd?.(result, context);
-    return result;
+    return new FitLoop(parts, train, options).run();
   }
 
   /** Loss and metrics of the model (in eval mode) on `data`; keys get `prefix` (e.g. "val_"). */
@@ -496,41 +191,5 @@ export class Trainer {
     } finally {
       this.model.train(wasTraining);
     }
-  }
-
-  /** Loads a checkpoint into the model, iterator, optimizer, accumulators, random layers and callbacks. */
-  private restore(
-    checkpoint: Checkpoint,
-    optimizer: TrainerOptimizer,
-    iterator: BatchIterator,
-    accumulators: Accumulators,
-    randomByPath: Map<string, RandomLayer>,
-    callbacks: readonly Callback[],
-  ): { epoch: number; step: number } {
-    const { state, tensors } = checkpoint;
-    if (state?.format !== "backprop.training-state" || state.version !== 1) {
-      throw new TrainerError(
-        "resume: not a backprop training state (format backprop.training-state, version 1)",
-      );
-    }
-    loadWeights(this.model, tensorsWithPrefix(tensors, "model."), "checkpoint");
-    restorePart("batch iterator state", () => iterator.loadState(state.iterator as BatchIteratorState));
-    restorePart("optimizer state", () => optimizer.loadStateDict(state.optimizer as OptimizerStateDict));
-    restorePart("metric accumulators", () => accumulators.loadState(state.accumulators));
-    for (const [path, layer] of randomByPath) {
-      const saved = state.layerRngs[path];
-      if (saved === undefined)
-        throw new TrainerError(`resume: the checkpoint has no random state for layer ${path}`);
-      restorePart(`random state of layer ${path}`, () => layer.loadRngState(saved));
-    }
-    for (const cb of callbacks) {
-      if (cb.loadStateDict === undefined || cb.key === undefined) continue;
-      const json = state.callbacks[cb.key];
-      if (json === undefined) continue;
-      restorePart(`state of callback "${cb.key}"`, () =>
-        cb.loadStateDict?.({ json, tensors: Object.fromEntries(tensorsWithPrefix(tensors, `${cb.key}.`)) }),
-      );
-    }
-    return { epoch: state.epoch, step: state.step };
   }
 }

@@ -15,13 +15,27 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `backprop ...args` in `cwd` as a child process and collects its exit code and output. */
+/**
+ * Runs `backprop ...args` in `cwd` as a child process and collects its exit code and output. The
+ * INIT_CWD a package manager set for the test run is dropped (the CLI would start there), unless
+ * `env` gives one.
+ */
 export function runBackprop(cwd: string, ...args: string[]): Promise<CliRun> {
+  return runBackpropWith({}, cwd, ...args);
+}
+
+/** `runBackprop` with extra environment variables. */
+export function runBackpropWith(
+  env: Record<string, string>,
+  cwd: string,
+  ...args: string[]
+): Promise<CliRun> {
+  const { INIT_CWD: _dropped, ...inherited } = process.env;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [...CLI_NODE_ARGS, ...args],
-      { cwd, env: { ...process.env, NO_COLOR: "1" } },
+      { cwd, env: { ...inherited, NO_COLOR: "1", ...env } },
       (error, stdout, stderr) =>
         resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
     );

@@ -33,7 +33,7 @@ describe("backprop CLI (end to end)", () => {
 
   it("train writes a complete run directory and prints JSON with --json", async () => {
     const run = await backprop(cwd, "train", ...SMALL, "--epochs", "40", "--name", "xor", "--json");
-    expect(run.stderr).toMatch(/epoch 40\/40 {2}loss/);
+    expect(run.stderr).toMatch(/epoch 40\/40 {2}smoothed_loss/);
     expect(run.code).toBe(0);
     train = JSON.parse(run.stdout);
     expect(train.status).toBe("completed");
@@ -74,8 +74,21 @@ describe("backprop CLI (end to end)", () => {
   it("eval reproduces the test metrics of training, and predict applies the saved scaling", async () => {
     const evaluated = await inProcess("eval", join(cwd, "runs/xor"), "--json");
     expect(evaluated.code).toBe(0);
-    expect(JSON.parse(evaluated.stdout).metrics).toEqual(train.test);
-    await writeFile(join(cwd, "points.csv"), "x0,x1\n0.6,0.7\n-0.6,0.7\n0.8,-0.5\n-0.9,-0.4\n");
+    const result = JSON.parse(evaluated.stdout);
+    expect(result.metrics).toMatchObject(train.test);
+    // Macro precision / recall / F1 and, with two classes, ROC AUC; per class in the text output.
+    expect(Object.keys(result.metrics)).toEqual(["loss", "accuracy", "precision", "recall", "f1", "auc"]);
+    expect(result.metrics.auc).toBeGreaterThan(0.9);
+    expect(result.classes.map((c: { name: string; support: number }) => c.name)).toEqual(["0", "1"]);
+    const text = await inProcess("eval", join(cwd, "runs/xor"));
+    const lines = text.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(
+      /^test \(60 samples\): loss [\d.]+ {2}accuracy [\d.]+ {2}precision [\d.]+ {2}recall [\d.]+ {2}f1 [\d.]+ {2}auc [\d.]+$/,
+    );
+    expect(lines[1]).toBe("class  precision  recall  f1      support");
+    expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(["0", "1"]);
+    expect(lines.slice(2).reduce((n, l) => n + Number(l.split(/\s+/)[4]), 0)).toBe(60);
+    await writeFile(join(cwd, "points.csv"), "x,y\n0.6,0.7\n-0.6,0.7\n0.8,-0.5\n-0.9,-0.4\n");
     const predicted = await backprop(
       cwd,
       "predict",
@@ -120,10 +133,10 @@ describe("backprop CLI (end to end)", () => {
     );
     expect(paused.code).toBe(0);
     expect(paused.stderr).toMatch(/paused after epoch 2.*backprop train --resume/);
-    const refused = await inProcess("train", "--resume", join(runs, "paused"), "--epochs", "9");
-    expect(refused.code).toBe(1);
+    const refused = await inProcess("train", "--resume", join(runs, "paused"), "--lr", "0.1");
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /--resume continues a run with the settings in its config\.json; drop --epochs/,
+      /--resume continues a run with the settings in its config\.json; drop --lr/,
     );
     const resumed = await inProcess("train", "--resume", join(runs, "paused"), "--quiet");
     expect(resumed.code).toBe(0);

@@ -116,14 +116,17 @@ describe("divergence", () => {
     const files = await readdir(join(runDir, RUN_FILES.checkpoints));
     expect(files.filter((f) => !f.startsWith(".")).sort()).toEqual([
       "epoch-0001.json",
+      "epoch-0001.optimizer.safetensors",
       "epoch-0001.safetensors",
       "epoch-0002.json",
+      "epoch-0002.optimizer.safetensors",
       "epoch-0002.safetensors",
       "latest.json",
     ]);
     const checkpoint = await loadLatestCheckpoint(runDir);
     expect(checkpoint.state.epoch).toBe(2);
-    for (const t of checkpoint.tensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+    for (const t of checkpoint.tensors.values()) expect(t.read().every(Number.isFinite)).toBe(true);
+    for (const t of checkpoint.optimizerTensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
   });
 
   it("the CLI stops a diverging run by default: exit 1, one sentence on stderr, the checkpoint kept", async () => {
@@ -150,7 +153,7 @@ describe("divergence", () => {
       "--quiet",
     );
     expect(code).toBe(1);
-    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr.trim().split("\n"), stderr).toHaveLength(1);
     expect(stderr).toMatch(
       /^error: training diverged at epoch \d+, step \d+: .+; (the last good checkpoint in .+ is kept|no checkpoint had been written yet) \(lower --lr or check the data\)\n$/,
     );
@@ -159,7 +162,8 @@ describe("divergence", () => {
     expect(results.status).toBe("failed");
     if (stderr.includes("is kept")) {
       const checkpoint = await loadLatestCheckpoint(runDir);
-      for (const t of checkpoint.tensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
+      for (const t of checkpoint.tensors.values()) expect(t.read().every(Number.isFinite)).toBe(true);
+      for (const t of checkpoint.optimizerTensors.values()) expect(t.data.every(Number.isFinite)).toBe(true);
     }
   });
 

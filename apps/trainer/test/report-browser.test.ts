@@ -54,4 +54,75 @@ describe.skipIf(CHROMIUM === undefined)("HTML report in a headless browser", () 
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("is readable at 420 px: legends without placeholders, whole-number epochs, a log lr axis, no duplicate mse chart, a log-scale toggle", async () => {
+    const { chromium } = await import("playwright-core");
+    const dir = await mkdtemp(join(tmpdir(), "backprop-report-"));
+    const browser = await chromium.launch({ executablePath: CHROMIUM!, args: ["--no-sandbox"] });
+    try {
+      const file = join(dir, "report.html");
+      // A regression run whose loss is the mse: the mse chart would repeat the loss chart.
+      const history = Array.from({ length: 7 }, (_, i) => {
+        const epoch = i + 1;
+        return {
+          epoch,
+          step: epoch * 5,
+          loss: 4 / epoch,
+          mse: 4 / epoch,
+          val_loss: 5 / epoch,
+          val_mse: 5 / epoch,
+          r2: 1 - 1 / epoch,
+          lr: 0.002 * 0.5 ** i,
+        };
+      });
+      await writeFile(
+        file,
+        renderReport({
+          title: "a regression run with a rather long name to wrap",
+          history,
+          facts: {
+            data: "csv:/a/very/long/path/to/some/housing-data-file-with-a-long-name.csv",
+            model: "13-256-128-1 relu",
+          },
+          summary: "Sequential\n  Dense(13 → 256)",
+        }),
+      );
+      const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector("body[data-charts]");
+      expect(errors).toEqual([]);
+      const titles = await page
+        .locator(".chart")
+        .evaluateAll((boxes) => boxes.map((b) => b.getAttribute("data-metric")));
+      expect(titles).toEqual(["loss (= mse)", "r2", "learning rate"]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+      const legends = await page.locator(".u-legend").allTextContents();
+      expect(legends.length).toBe(3);
+      for (const legend of legends) expect(legend).not.toContain("--");
+      type Plot = { axes: { _splits?: number[] }[]; scales: { y: { distr: number } } };
+      const charts = () =>
+        page.evaluate(() =>
+          (window as unknown as { backpropCharts: Plot[] }).backpropCharts.map((u) => ({
+            epochTicks: u.axes[0]!._splits ?? [],
+            logY: u.scales.y.distr === 3,
+          })),
+        );
+      const drawn = await charts();
+      for (const chart of drawn) {
+        expect(chart.epochTicks.length).toBeGreaterThan(1);
+        for (const tick of chart.epochTicks) expect(Number.isInteger(tick)).toBe(true);
+      }
+      expect(drawn.map((c) => c.logY)).toEqual([false, false, true]);
+      await page.screenshot({ path: join(tmpdir(), "backprop-report-420.png"), fullPage: true });
+      await page.check("#log-scale");
+      await page.waitForFunction(() => document.querySelectorAll(".chart").length === 3);
+      // r2 starts at 0 (not positive), so it stays linear; the others switch to log.
+      expect((await charts()).map((c) => c.logY)).toEqual([true, false, true]);
+    } finally {
+      await browser.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

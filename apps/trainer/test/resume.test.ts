@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spiral } from "@backprop/data";
-import { mlp } from "@backprop/layers";
+import { decodeSafetensors, mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
-import { adam, Optimizer, reduceLrOnPlateau } from "@backprop/optimizers";
+import { adam, Optimizer, type OptimizerStateDict, reduceLrOnPlateau } from "@backprop/optimizers";
 import { Rng } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Callback } from "../src/callback.js";
@@ -85,7 +85,43 @@ describe("resume", () => {
     expect(weights(second.model)).toEqual(weights(full.model));
     const strip = (h: typeof resumed.history) => h.map(({ time, samplesPerSecond, ...rest }) => rest);
     expect(strip(resumed.history)).toEqual(strip(fullResult.history));
-    expect(second.trainer.optimizer!.stateDict()).toEqual(full.trainer.optimizer!.stateDict());
+    const optimizerState = (t: Trainer) => (t.optimizer as Optimizer).stateDict();
+    expect(optimizerState(second.trainer)).toEqual(optimizerState(full.trainer));
+  });
+
+  it("stores the optimizer's buffers as binary tensors beside the weights, and still reads a version-1 checkpoint", async () => {
+    const runDir = join(dir, "mid-epoch");
+    const checkpoints = join(runDir, "checkpoints");
+    const { name } = JSON.parse(await readFile(join(checkpoints, "latest.json"), "utf8")) as { name: string };
+    const text = await readFile(join(checkpoints, `${name}.json`), "utf8");
+    const file = JSON.parse(text) as { version: number; weights: unknown; state: Record<string, unknown> };
+    expect(file.version).toBe(2);
+    // No per-parameter numbers in the JSON: Adam's m and v are references into the optimizer file.
+    expect(text).not.toMatch(/\[(-?[\d.e-]+,){20}/);
+    const optimizerFile = join(checkpoints, `${name}.optimizer.safetensors`);
+    const { tensors } = decodeSafetensors(new Uint8Array(await readFile(optimizerFile)));
+    expect([...tensors.keys()].filter((k) => k.startsWith("state[0].mu."))).toHaveLength(6);
+
+    // The same checkpoint as version 1 wrote it: the optimizer state as JSON numbers, no optimizer file.
+    const current = await loadLatestCheckpoint(runDir);
+    const restored = setup();
+    const optimizer = restored.trainer.optimizer as Optimizer;
+    optimizer.loadState(current.state.optimizer as OptimizerStateDict, current.optimizerTensors);
+    const v1 = {
+      format: "backprop.checkpoint",
+      version: 1,
+      weights: file.weights,
+      state: { ...file.state, optimizer: optimizer.stateDict() },
+    };
+    await writeFile(join(checkpoints, `${name}.json`), JSON.stringify(v1));
+    await rm(optimizerFile);
+    const old = await loadLatestCheckpoint(runDir);
+    expect(old.optimizerTensors.size).toBe(0);
+    const full = setup();
+    await full.trainer.fit(data, { ...fit, seed: new Rng(3), callbacks: full.callbacks });
+    const resumed = setup();
+    await resumed.trainer.fit(data, { ...fit, seed: new Rng(3), callbacks: resumed.callbacks, resume: old });
+    expect(weights(resumed.model)).toEqual(weights(full.model));
   });
 
   it("detects a damaged checkpoint", async () => {
@@ -97,7 +133,7 @@ describe("resume", () => {
     const bytes = await readFile(weightsFile);
     bytes[bytes.length - 1]! ^= 1;
     await writeFile(weightsFile, bytes);
-    await expect(loadLatestCheckpoint(runDir)).rejects.toThrow(/checkpoint weights .* are damaged/);
+    await expect(loadLatestCheckpoint(runDir)).rejects.toThrow(/checkpoint weights file .* is damaged/);
   });
 
   it("runTraining paused after an epoch and resumed writes the same final model as an uninterrupted run, Dropout included", async () => {

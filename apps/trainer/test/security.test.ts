@@ -47,10 +47,10 @@ describe("output paths stay inside the run directory", () => {
     expect(() => parseTrainConfig({ name }, "test")).toThrow(/"name" must be a folder name|"name"/);
   });
 
-  it("the CLI refuses --name .. and a config file naming ../ (exit 1, nothing written)", async () => {
+  it("the CLI refuses --name .. (usage, exit 2) and a config file naming ../ (exit 1), writing nothing", async () => {
     const before = await readdir(dir);
     const flag = await cli("train", "--dataset", "xor", "--out-dir", join(dir, "runs"), "--name", "..");
-    expect(flag.code).toBe(1);
+    expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^error: --name must be a folder name/);
     await writeFile(join(dir, "recipe.json"), JSON.stringify({ dataset: "xor", name: "../../escape" }));
     const file = await cli("train", "--config", join(dir, "recipe.json"), "--out-dir", join(dir, "runs"));

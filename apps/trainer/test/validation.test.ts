@@ -51,7 +51,7 @@ describe("backprop train: hyperparameters out of range", () => {
     [["--threads", "0"], "--threads must be an integer ≥ 1, got 0"],
   ])("%j: %s", async (flags, message) => {
     const result = await cli("train", "--dataset", "xor", "--out-dir", dir, ...flags);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe(`error: ${message}\n`);
   });
 
@@ -145,7 +145,7 @@ describe("backprop predict: inputs that do not fit the model", () => {
     const result = await cli("predict", join(dir, "xor"), "--input", input);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `error: ${input}: the model needs 2 feature columns; the header has 3 columns and lacks x, y\n`,
+      `error: ${input}: the model's features are x, y; the header has a, b, c (missing: x, y; not features: a, b, c)\n`,
     );
     await writeFile(input, "x,y\n1,oops\n");
     expect((await cli("predict", join(dir, "xor"), "--input", input)).stderr).toBe(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "./csv.js";
+import { guessTask, parseCsv } from "./csv.js";
 import { DataError } from "./errors.js";
 
 const IRIS_LIKE = `sepal_length,sepal_width,species
@@ -130,5 +130,25 @@ describe("parseCsv", () => {
     const ds = parseCsv("x,y\n", { target: "y", task: "regression" });
     expect(ds.features.shape).toEqual([0, 1]);
     expect(ds.targets.shape).toEqual([0, 1]);
+  });
+
+  it("refuses a first row of numbers as a header instead of silently losing it as column names", () => {
+    expect(() => parseCsv("5.1,3.5,0\n4.9,3.0,1\n", { target: 2, file: "raw.csv" })).toThrow(
+      "parseCsv: raw.csv, line 1: the first row holds only numbers (5.1,3.5,0), but it must be a header row naming the columns; add one (e.g. x0,x1,x2)",
+    );
+  });
+
+  it("guesses classification for a few distinct integers (wine's 0/1/2), regression for many or for decimals", () => {
+    const wine = `alcohol,class\n${Array.from({ length: 30 }, (_, i) => `${13 + i / 10},${i % 3}`).join("\n")}\n`;
+    const guessed = parseCsv(wine, { target: "class" });
+    expect(guessed.task).toBe("classification");
+    if (guessed.task === "classification") expect(guessed.classNames).toEqual(["0", "1", "2"]);
+    expect(parseCsv(wine, { target: "class", task: "regression" }).task).toBe("regression");
+    expect(guessTask(["42", "37", "37", "28", "18", "18", "19", "20", "15", "14"])).toBe("regression");
+    expect(guessTask(["0.5", "1", "0", "1", "0", "1", "0", "1", "0", "1"])).toBe("regression");
+    expect(guessTask(["1", "2", "1", "2", "1", "2", "1", "2", "1", "2"])).toBe("classification");
+    expect(guessTask(["setosa", "4"])).toBe("classification");
+    // 21 integers of which 17 are distinct (stack loss): more than a fifth of the rows are distinct.
+    expect(guessTask(Array.from({ length: 21 }, (_, i) => String(Math.floor(i * 0.8))))).toBe("regression");
   });
 });

@@ -18,8 +18,9 @@ export interface CsvOptions {
   target: ColumnRef | readonly ColumnRef[];
   /**
    * "classification": target values are class labels (strings), mapped to indices;
-   * "regression": target values are numbers. Unless given: classification when any target value
-   * is not a number, regression otherwise (so numeric class labels need `task: "classification"`).
+   * "regression": target values are numbers. Unless given, `guessTask` decides: classification when
+   * any target value is not a number or the target is a few distinct integers (wine's 0/1/2),
+   * regression otherwise.
    */
   task?: "classification" | "regression";
   /** Feature columns, in this order; every column except the targets unless given. */
@@ -79,6 +80,22 @@ function readRows(text: string, delimiter: string, file: string | undefined): Ro
   return rows;
 }
 
+/** The most distinct integer values a target may have to be guessed a class label (a few dozen at most). */
+const MAX_GUESSED_CLASSES = 20;
+
+/**
+ * The task a target column's values suggest: classification when any value is not a number
+ * ("setosa"), or when every value is an integer and there are few distinct ones (at most 20, and at
+ * most a fifth of the rows: wine's 0/1/2 of 178 rows, not 21 integer stack losses); else regression.
+ */
+export function guessTask(values: readonly string[]): "classification" | "regression" {
+  const present = values.filter((v) => v !== "");
+  if (present.some((v) => !NUMBER.test(v))) return "classification";
+  if (!present.every((v) => Number.isInteger(Number(v)))) return "regression";
+  const distinct = new Set(present.map(Number)).size;
+  return distinct <= Math.min(MAX_GUESSED_CLASSES, present.length / 5) ? "classification" : "regression";
+}
+
 function sortLabels(labels: string[]): string[] {
   if (labels.every((label) => NUMBER.test(label))) return labels.sort((a, b) => Number(a) - Number(b));
   return labels.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -113,6 +130,16 @@ export function parseCsv(text: string, options: CsvOptions): Dataset {
   const header = rows.shift();
   if (header === undefined) throw new DataError(op, "expected a header row, got no rows", at({}));
   const columns = header.fields.map((name) => name.trim());
+  if (columns.every((name) => NUMBER.test(name))) {
+    throw new DataError(
+      op,
+      `the first row holds only numbers (${columns.slice(0, 4).join(",")}${columns.length > 4 ? ",…" : ""}), but it must be a header row naming the columns; add one (e.g. ${columns
+        .map((_, i) => `x${i}`)
+        .slice(0, 3)
+        .join(",")}${columns.length > 3 ? ",…" : ""})`,
+      at({ line: header.line }),
+    );
+  }
   columns.forEach((name, i) => {
     if (columns.indexOf(name) !== i)
       throw new DataError(op, `duplicate column name "${name}"`, at({ line: header.line }));
@@ -180,11 +207,11 @@ export function parseCsv(text: string, options: CsvOptions): Dataset {
 
   const task =
     options.task ??
-    (rows.some((row) =>
-      targetColumns.some((c) => !NUMBER.test(row.fields[c]!.trim()) && row.fields[c]!.trim() !== ""),
-    )
-      ? "classification"
-      : "regression");
+    (targetColumns.length === 1
+      ? guessTask(rows.map((row) => row.fields[targetColumns[0]!]!.trim()))
+      : rows.some((row) => targetColumns.some((c) => !NUMBER.test(row.fields[c]!.trim() || "0")))
+        ? "classification"
+        : "regression");
   if (task === "regression") {
     return regressionDataset({ features, targets: numbers(targetColumns), featureNames, targetNames });
   }

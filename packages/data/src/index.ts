@@ -1,5 +1,5 @@
 export { type Batch, BatchIterator, type BatchIteratorOptions, type BatchIteratorState } from "./batches.js";
-export { type ColumnRef, type CsvOptions, parseCsv } from "./csv.js";
+export { type ColumnRef, type CsvOptions, guessTask, parseCsv } from "./csv.js";
 export {
   type ClassificationDataset,
   type ClassificationDatasetInit,

@@ -323,8 +323,21 @@ describe("safetensors hardening: forged files are refused before anything is all
       ),
     );
     expect(polluting.error.code).toBe("UnknownDtype");
+    expect(polluting.error.message).toContain('tensor "a": the entry has no dtype');
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
     expectPrototypesUnchanged(before);
+  });
+
+  it('an entry with a "__proto__" key is refused as such (not as an unknown dtype)', () => {
+    const entry = '{"__proto__": {"dtype": "F32"}, "shape": [1], "data_offsets": [0, 4]}';
+    const withDtype = '{"dtype": "F32", "shape": [1], "data_offsets": [0, 4], "__proto__": {}}';
+    for (const header of [`{"w": ${entry}}`, `{"w": ${withDtype}}`]) {
+      const { error } = refuse(craft(header, new Uint8Array(4)));
+      expect(error.code).toBe("TensorInvalidInfo");
+      expect(error.message).toContain(
+        'tensor "w": the entry has a "__proto__" key, which is not a safetensors field',
+      );
+    }
   });
 });
 

@@ -266,11 +266,19 @@ export function decodeSafetensors(
         `the entry must be an object {dtype, shape, data_offsets}, got ${preview(info)}`,
         name,
       );
+    if (Object.hasOwn(info, "__proto__"))
+      fail(
+        "TensorInvalidInfo",
+        'the entry has a "__proto__" key, which is not a safetensors field (an entry holds dtype, shape and data_offsets)',
+        name,
+      );
     const {
       dtype,
       shape,
       data_offsets: offsets,
     } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (dtype === undefined)
+      fail("UnknownDtype", "the entry has no dtype (expected a safetensors dtype such as F32)", name);
     if (typeof dtype !== "string" || !KNOWN_DTYPES.has(dtype))
       fail("UnknownDtype", `unknown dtype ${preview(dtype)}`, name);
     if (dtype !== "F32" && dtype !== "F64") {

@@ -14,7 +14,7 @@ export type { FusedParameter, FusedUpdate } from "./fused.js";
 export type { JsonObject, JsonValue } from "./json.js";
 export { decodeNumber, encodeNumber } from "./json-number.js";
 export { masked, type ParamMask } from "./masked.js";
-export { Optimizer, type OptimizerStateDict } from "./optimizer.js";
+export { Optimizer, type OptimizerStateDict, type SavedOptimizerState } from "./optimizer.js";
 export {
   applyUpdates,
   type ParamArrays,
@@ -44,6 +44,7 @@ export { type ReduceLrOnPlateauOptions, reduceLrOnPlateau } from "./schedules/re
 export { type LearningRate, type LrSchedule, type StepSchedule, stepSchedule } from "./schedules/schedule.js";
 export { type SequentialLrOptions, sequentialLr } from "./schedules/sequential.js";
 export { type StepLrOptions, stepLr } from "./schedules/step.js";
+export type { StateTensor, TensorReference } from "./state-tensors.js";
 export type { GradientTransformation, Spec, StatelessState } from "./transform.js";
 export { addDecayedWeights } from "./transforms/add-decayed-weights.js";
 export { type ClipByGlobalNormOptions, clipByGlobalNorm } from "./transforms/clip-by-global-norm.js";

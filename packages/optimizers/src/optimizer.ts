@@ -14,6 +14,12 @@ import type { FusedParameter, FusedUpdate } from "./fused.js";
 import { isJsonObject, type JsonValue } from "./json.js";
 import type { ParamArrays } from "./params.js";
 import { encodeState, restoreState } from "./state-codec.js";
+import {
+  checkTensorReferences,
+  collectInto,
+  type StateTensor,
+  type TensorCollector,
+} from "./state-tensors.js";
 import type { GradientTransformation, Spec } from "./transform.js";
 
 /** The JSON `Optimizer.stateDict()` returns; see the package README for an example. */
@@ -27,6 +33,15 @@ export interface OptimizerStateDict {
   params: { [name: string]: { shape: number[]; dtype: DType } };
   /** The transformation's state: per-parameter buffers as `{ [name]: number[] }`. */
   state: JsonValue;
+}
+
+/**
+ * What `Optimizer.saveState()` returns: the state dict with each per-parameter buffer replaced by
+ * {"$tensor": key}, and those buffers by key (to store as binary, e.g. safetensors).
+ */
+export interface SavedOptimizerState {
+  dict: OptimizerStateDict;
+  tensors: Map<string, StateTensor>;
 }
 
 const FORMAT = "backprop.optimizer/1";
@@ -162,6 +177,25 @@ export class Optimizer {
 
   /** Plain JSON (survives JSON.stringify / parse bit for bit), keyed by parameter name. */
   stateDict(): OptimizerStateDict {
+    return this.encode(undefined);
+  }
+
+  /**
+   * The state as small JSON plus binary tensors: like `stateDict()`, with every per-parameter buffer
+   * replaced by {"$tensor": key} and the buffers in `tensors` (views of the live state, not copies:
+   * store them before the next `step()`). For states too large for JSON (a 100M-parameter Adam).
+   */
+  saveState(): SavedOptimizerState {
+    const tensors = new Map<string, StateTensor>();
+    return { dict: this.encode(collectInto(tensors)), tensors };
+  }
+
+  /** Restores a `saveState()`, with the checks of `loadStateDict` and each tensor's dtype and shape. */
+  loadState(dict: OptimizerStateDict, tensors: ReadonlyMap<string, StateTensor>): void {
+    this.decode(dict, tensors);
+  }
+
+  private encode(collect: TensorCollector | undefined): OptimizerStateDict {
     const params: OptimizerStateDict["params"] = {};
     for (const p of this.bound) params[p.name] = { shape: [...p.value.shape], dtype: p.value.dtype };
     const spec = this.transform.spec;
@@ -171,7 +205,7 @@ export class Optimizer {
       optimizer: spec === undefined ? null : { type: spec.type, options: spec.options },
       step: this.steps,
       params,
-      state: encodeState(this.state),
+      state: encodeState(this.state, "state", collect),
     };
   }
 
@@ -181,6 +215,10 @@ export class Optimizer {
    * the parameter (or state path) that does not fit.
    */
   loadStateDict(dict: OptimizerStateDict): void {
+    this.decode(dict, undefined);
+  }
+
+  private decode(dict: OptimizerStateDict, tensors: ReadonlyMap<string, StateTensor> | undefined): void {
     if (!isJsonObject(dict) || dict.format !== FORMAT) {
       throw new StateDictError(`loadStateDict: not an optimizer state dict (expected format "${FORMAT}")`);
     }
@@ -223,9 +261,10 @@ export class Optimizer {
         `loadStateDict: the saved state has parameters this optimizer does not: ${extra.map((n) => `"${n}"`).join(", ")}`,
       );
     }
+    if (tensors !== undefined) checkTensorReferences(dict.state, tensors);
     this.viewFusedState();
-    restoreState(this.state, dict.state, "state", false);
-    restoreState(this.state, dict.state, "state", true);
+    restoreState(this.state, dict.state, "state", false, tensors);
+    restoreState(this.state, dict.state, "state", true, tensors);
     this.steps = dict.step;
   }
 

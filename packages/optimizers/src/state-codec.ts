@@ -1,7 +1,14 @@
+import { dtypeOf } from "@backprop/tensor";
 import { StateDictError } from "./errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json.js";
 import { decodeNumber, encodeNumber } from "./json-number.js";
 import { isParamArrays } from "./params.js";
+import {
+  isTensorReference,
+  referencedTensor,
+  type StateTensor,
+  type TensorCollector,
+} from "./state-tensors.js";
 
 /*
  * Transformation state ⇄ JSON. Encoding walks the state tree; decoding walks the *freshly initialised*
@@ -24,8 +31,12 @@ function isTypedArray(value: unknown): boolean {
   return ArrayBuffer.isView(value);
 }
 
-/** The state as JSON: per-parameter buffers as `{ [name]: number[] }`, numbers losslessly (see encodeNumber). */
-export function encodeState(value: unknown, path = "state"): JsonValue {
+/**
+ * The state as JSON: per-parameter buffers as `{ [name]: number[] }`, numbers losslessly (see
+ * encodeNumber); with `collect` (collect mode), each buffer is handed to it instead, under the key
+ * `<path>.<name>`, and the JSON holds what it returns (see state-tensors.ts).
+ */
+export function encodeState(value: unknown, path = "state", collect?: TensorCollector): JsonValue {
   if (typeof value === "number") return encodeNumber(value);
   if (typeof value === "boolean" || typeof value === "string" || value === null) return value;
   if (isTypedArray(value)) {
@@ -36,15 +47,19 @@ export function encodeState(value: unknown, path = "state"): JsonValue {
   if (isParamArrays(value)) {
     const out: JsonObject = {};
     value.names.forEach((name, i) => {
-      out[name] = Array.from(value.arrays[i]!, encodeNumber);
+      const array = value.arrays[i]!;
+      out[name] =
+        collect === undefined
+          ? Array.from(array, encodeNumber)
+          : collect(`${path}.${name}`, { dtype: dtypeOf(array), shape: [...value.shapes[i]!], data: array });
     });
     return out;
   }
   if (isStateful(value)) return value.stateDict();
-  if (Array.isArray(value)) return value.map((v, i) => encodeState(v, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((v, i) => encodeState(v, `${path}[${i}]`, collect));
   if (typeof value === "object") {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value as object)) out[k] = encodeState(v, `${path}.${k}`);
+    for (const [k, v] of Object.entries(value as object)) out[k] = encodeState(v, `${path}.${k}`, collect);
     return out;
   }
   throw new StateDictError(`stateDict: ${path} holds a ${typeof value}, which has no JSON form`);
@@ -67,8 +82,15 @@ function sameKeys(path: string, expected: readonly string[], json: JsonObject, w
 /**
  * Checks `json` against `target` (write = false) or writes it into `target` (write = true); returns the
  * value to store in the parent for numbers and other immutable leaves, `target` itself otherwise.
+ * With `tensors`, a per-parameter buffer may be a reference {"$tensor": key} into them (saveState's form).
  */
-export function restoreState(target: unknown, json: unknown, path: string, write: boolean): unknown {
+export function restoreState(
+  target: unknown,
+  json: unknown,
+  path: string,
+  write: boolean,
+  tensors?: ReadonlyMap<string, StateTensor>,
+): unknown {
   if (typeof target === "number") return decodeNumber(json, `loadStateDict: ${path}`);
   if (typeof target === "boolean" || typeof target === "string" || target === null) {
     if (target === null ? json !== null : typeof json !== typeof target) {
@@ -91,6 +113,11 @@ export function restoreState(target: unknown, json: unknown, path: string, write
       const array = target.arrays[i]!;
       const values = json[name];
       const where = `${path}["${name}"]`;
+      if (tensors !== undefined && isTensorReference(values)) {
+        const source = referencedTensor(values, tensors, array, target.shapes[i]!, where);
+        if (write) array.set(source);
+        return;
+      }
       if (!Array.isArray(values) || values.length !== array.length) {
         throw new StateDictError(
           `loadStateDict: ${where}: expected ${array.length} numbers (parameter "${name}", shape [${target.shapes[i]!.join(",")}]), got ${Array.isArray(values) ? `${values.length} numbers` : JSON.stringify(values)}`,
@@ -132,7 +159,7 @@ export function restoreState(target: unknown, json: unknown, path: string, write
       );
     }
     target.forEach((t, i) => {
-      const v = restoreState(t, json[i], `${path}[${i}]`, write);
+      const v = restoreState(t, json[i], `${path}[${i}]`, write, tensors);
       if (write) target[i] = v;
     });
     return target;
@@ -141,7 +168,7 @@ export function restoreState(target: unknown, json: unknown, path: string, write
   const obj = target as Record<string, unknown>;
   sameKeys(path, Object.keys(obj), json, "key");
   for (const k of Object.keys(obj)) {
-    const v = restoreState(obj[k], json[k], `${path}.${k}`, write);
+    const v = restoreState(obj[k], json[k], `${path}.${k}`, write, tensors);
     if (write) obj[k] = v;
   }
   return target;

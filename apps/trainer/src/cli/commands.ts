@@ -6,13 +6,14 @@ import { summary } from "@backprop/layers";
 import { type Backend, fromArray, Rng, randomNormal, type Tensor } from "@backprop/tensor";
 import type { Command } from "commander";
 import { createBackend } from "../backend.js";
-import { buildLoss, buildModel, describeModel, metricNames } from "../build.js";
+import { buildEvaluationLoss, buildLoss, buildModel, describeModel, metricSpecs } from "../build.js";
+import { type ClassScores, classScores, macroAverage, rocAuc } from "../classification-metrics.js";
 import type { TrainConfig } from "../config.js";
 import { type PredictionRow, parseFeatureCsv, predictionCsv, predictionRows } from "../csv-io.js";
-import { prepareData } from "../datasets.js";
+import { prepareData, withScaledTargets } from "../datasets.js";
 import { TrainerError } from "../errors.js";
 import { confusionMatrix } from "../metrics.js";
-import { loadTrainedModel, type TrainedModel } from "../model-io.js";
+import { loadTrainedModel, outputsToTargets, prepareInputs, type TrainedModel } from "../model-io.js";
 import { RUN_FILES, readJson } from "../run-dir.js";
 import { Trainer } from "../trainer.js";
 import { configFromCommand } from "./options.js";
@@ -75,8 +76,15 @@ export interface EvaluateResult {
   split: string;
   samples: number;
   metrics: Record<string, number>;
+  /**
+   * What `metrics.loss` is: "loss", or "scaled_loss" when a regression model learned standardised
+   * targets (its loss is in those units; the other metrics are in the targets' own).
+   */
+  lossName: "loss" | "scaled_loss";
   /** Classification: [true][predicted] counts. */
   confusion?: number[][] | undefined;
+  /** Classification: precision, recall, F1 and support of each class. */
+  classes?: ({ name: string } & ClassScores)[] | undefined;
 }
 
 /** `backprop eval`: a trained model's loss and metrics on a split of its (or another) dataset, scaled as in training. */
@@ -93,7 +101,7 @@ export async function runEvaluate(
     ...run.config,
     dtype: modelDType(trained),
   });
-  const data = prepareData({ ...config, scale: "none" }, backend);
+  const data = await prepareData({ ...config, scale: "none", standardizeTargets: false }, backend);
   const splits: Record<string, Dataset | undefined> = {
     test: data.test,
     validation: data.validation,
@@ -106,26 +114,37 @@ export async function runEvaluate(
     throw new TrainerError(`dataset ${config.dataset} has no ${options.split} split with these settings`);
   const what = `the ${options.split} split of ${config.dataset}`;
   checkFits(raw, trained, what);
-  const split =
+  const scaled =
     trained.scaler === undefined ? raw : withFeatures(raw, trained.scaler.transform(raw.features));
+  const split = withScaledTargets(scaled, trained.targetScaler);
   const trainer = new Trainer({
     model: trained.model,
-    loss: buildLoss(config, trained.preprocessing.task),
-    metrics: metricNames(config, trained.preprocessing.task),
+    loss: buildEvaluationLoss(config, trained.preprocessing.task),
+    metrics: metricSpecs(config, trained.preprocessing.task, trained.targetScaler),
   });
   const metrics = trainer.evaluate(split, { batchSize: options.batchSize });
-  const confusion =
-    split.task === "classification"
-      ? confusionMatrix(trainer.predict(split.features), split.targets, split.classNames.length)
-      : undefined;
-  return {
+  const result = {
     model: trained.directory,
     dataset: config.dataset,
     split: options.split,
     samples: datasetSize(split),
     metrics,
-    confusion,
+    lossName: trained.targetScaler === undefined ? ("loss" as const) : ("scaled_loss" as const),
   };
+  if (split.task !== "classification") return result;
+  const outputs = trainer.predict(split.features);
+  const confusion = confusionMatrix(outputs, split.targets, split.classNames.length);
+  const scores = classScores(confusion);
+  for (const key of ["precision", "recall", "f1"] as const) metrics[key] ??= macroAverage(scores, key);
+  if (split.classNames.length === 2) {
+    const logits = outputs.read();
+    metrics.auc ??= rocAuc(
+      Float64Array.from(split.targets, (_, i) => logits[2 * i + 1]! - logits[2 * i]!),
+      split.targets,
+    );
+  }
+  const classes = scores.map((s, c) => ({ name: split.classNames[c]!, ...s }));
+  return { ...result, confusion, classes };
 }
 
 /** `backprop predict`: predictions for the rows of a CSV text, as rows and as CSV. */
@@ -138,22 +157,21 @@ export async function runPredict(
   const backend = await backendFor(options.backend, (await runConfigOf(path)).backend);
   const trained = await loadTrainedModel(path, backend);
   const parsed = parseFeatureCsv(text, trained.preprocessing.featureNames, file, modelDType(trained));
-  const features = fromArray(parsed.data, parsed.shape, { backend });
-  const scaled = trained.scaler === undefined ? features : trained.scaler.transform(features);
+  const scaled = prepareInputs(trained, fromArray(parsed.read(), parsed.shape, { backend }));
   const outputs = new Trainer({
     model: trained.model,
-    loss: buildLoss({ loss: "auto", labelSmoothing: 0 }, trained.preprocessing.task),
+    loss: buildEvaluationLoss({ loss: "auto" }, trained.preprocessing.task),
   }).predict(scaled);
-  const rows = predictionRows(outputs, trained.preprocessing);
+  const rows = predictionRows(outputsToTargets(trained, outputs), trained.preprocessing);
   return { rows, csv: predictionCsv(rows) };
 }
 
 /** Input and output widths of a config's dataset: known for the built-in ones, read for CSV files. */
-function datasetShape(config: TrainConfig): {
+async function datasetShape(config: TrainConfig): Promise<{
   inputs: number;
   outputs: number;
   task: "classification" | "regression";
-} {
+}> {
   const known: Record<string, [number, number, "classification" | "regression"]> = {
     digits: [784, 10, "classification"],
     "fashion-mnist": [784, 10, "classification"],
@@ -165,7 +183,7 @@ function datasetShape(config: TrainConfig): {
   };
   const shape = known[config.dataset];
   if (shape !== undefined) return { inputs: shape[0], outputs: shape[1], task: shape[2] };
-  const data = prepareData(config);
+  const data = await prepareData(config);
   return { inputs: data.inputs, outputs: data.outputs, task: data.preprocessing.task };
 }
 
@@ -185,7 +203,7 @@ export async function runSummary(path: string | undefined, command: Command): Pr
     return { model: trained.directory, parameters, table: summary(trained.model, [inputs]) };
   }
   const config = await configFromCommand(command);
-  const { inputs, outputs } = datasetShape(config);
+  const { inputs, outputs } = await datasetShape(config);
   const model = buildModel(config, inputs, outputs, { rng: new Rng(config.seed) });
   const parameters = model.parameters().reduce((n, p) => n + p.value.size, 0);
   return { model: describeModel(config, inputs, outputs), parameters, table: summary(model, [inputs]) };
@@ -210,7 +228,7 @@ export async function runGradcheck(
   options: { batch: number; elements: number },
 ): Promise<GradcheckResult> {
   const config = await configFromCommand(command);
-  const { inputs, outputs, task } = datasetShape(config);
+  const { inputs, outputs, task } = await datasetShape(config);
   const rng = new Rng(config.seed);
   const model = buildModel({ ...config, dtype: "float64", dropout: 0 }, inputs, outputs, { rng });
   const x = randomNormal([options.batch, inputs], rng, { dtype: "float64" });

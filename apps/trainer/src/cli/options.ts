@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import {
   BACKENDS,
@@ -9,7 +10,7 @@ import {
   SCHEDULES,
   type TrainConfig,
 } from "../config.js";
-import { TrainerError } from "../errors.js";
+import { TrainerError, UsageError } from "../errors.js";
 import { readJson } from "../run-dir.js";
 
 /** commander argument parsers: each turns the flag's text into a number or list, or says what it expected. */
@@ -79,6 +80,10 @@ export function addDataOptions(command: Command): Command {
         "feature scaling (default auto: standard for CSV and synthetic data)",
       ).choices(["auto", "none", "standard", "minmax"]),
     )
+    .option(
+      "--no-standardize-targets",
+      "regression: train on the raw targets (default: standardised; predictions and metrics are in the original units either way)",
+    )
     .option("--samples <n>", "synthetic datasets: samples to generate (default 600)", parse.integer)
     .option("--noise <sigma>", "synthetic datasets: noise level", parse.number)
     .option(
@@ -108,14 +113,27 @@ export function addModelOptions(command: Command): Command {
 export function addTrainOptions(command: Command): Command {
   return command
     .option("-c, --config <file>", "read settings from a JSON file (flags override it)")
-    .option("-e, --epochs <n>", "epochs (default 15)", parse.integer)
-    .option("-b, --batch-size <n>", "mini-batch size (default 128)", parse.integer)
+    .option(
+      "-e, --epochs <n>",
+      "epochs (default: from a budget of 800 steps, at least 15, at most 1000)",
+      parse.integer,
+    )
+    .option(
+      "-b, --batch-size <n>",
+      "mini-batch size (default: a power of two giving ≥ 8 batches an epoch, 4 to 128)",
+      parse.integer,
+    )
     .addOption(new Option("--optimizer <name>", "optimizer (default adam)").choices(OPTIMIZERS))
     .option("--lr <rate>", "learning rate (default 0.002)", parse.number)
     .option("--weight-decay <lambda>", "weight decay (default 0)", parse.number)
     .option("--momentum <mu>", "momentum of momentum / nesterov (default 0.9)", parse.number)
     .addOption(new Option("--schedule <name>", "learning-rate schedule (default cosine)").choices(SCHEDULES))
     .option("--step-size <epochs>", "step schedule: epochs between decays (default 10)", parse.integer)
+    .option(
+      "--warmup-epochs <n>",
+      "epochs of linear learning-rate warmup before a cosine or constant schedule (default 0)",
+      parse.integer,
+    )
     .option("--gamma <factor>", "step / exponential schedule: decay factor (default 0.1)", parse.number)
     .option("--clip-norm <max>", "clip the global gradient norm", parse.number)
     .option("--label-smoothing <epsilon>", "cross-entropy label smoothing (default 0.1)", parse.number)
@@ -133,7 +151,7 @@ export function addTrainOptions(command: Command): Command {
     .option("--monitor <metric>", "what early stopping and reduce-lr-on-plateau watch (default val_loss)")
     .option(
       "--metrics <list>",
-      "comma-separated: accuracy, top<k>, mse, mae, r2 (default by task)",
+      "comma-separated: accuracy, top<k>, precision, recall, f1, auc (binary); mse, rmse, mae, r2 (default by task)",
       parse.strings,
     )
     .addOption(
@@ -149,7 +167,11 @@ export function addTrainOptions(command: Command): Command {
     .option("--checkpoint-every <epochs>", "write a checkpoint every n epochs (default 1)", parse.integer)
     .option("--keep-checkpoints <n>", "checkpoints to keep (default 2)", parse.integer)
     .option("-o, --out-dir <dir>", "where run directories go (default runs)")
-    .option("-n, --name <name>", "run name (default: a timestamp)");
+    .option("-n, --name <name>", "run name (default: a timestamp)")
+    .option(
+      "--init-from <run-or-file>",
+      "fine-tune: start from the weights of a finished run, a model directory or a .safetensors file (same architecture)",
+    );
 }
 
 /** Options commander parsed whose value came from the command line (not a commander default). */
@@ -161,12 +183,22 @@ function given(command: Command): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The settings of a config file: a JSON object of settings, or a run's own config.json (its `config`,
+ * without the run's name, so the new run gets its own unless `--name` is given).
+ */
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   const json = await readJson(path, "config file");
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new TrainerError(`the config file ${path} must hold a JSON object of settings`);
   }
-  return json as Record<string, unknown>;
+  const file = json as Record<string, unknown>;
+  if (file.format !== "backprop.run-config") return file;
+  const settings = file.config;
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings))
+    throw new TrainerError(`the run configuration ${path} has no "config" object of settings`);
+  const { name: _runName, ...rest } = settings as Record<string, unknown>;
+  return rest;
 }
 
 /** Merges a nested setting given by a flag into the same setting from the file. */
@@ -180,6 +212,19 @@ function nested(fromFile: unknown, flag: Record<string, unknown> | undefined): u
 export function configFlagsGiven(command: Command): string[] {
   const ignore = new Set(["json", "quiet", "resume", "force", "stopAfterEpoch", "progress", "threads"]);
   return Object.keys(given(command)).filter((key) => !ignore.has(key));
+}
+
+/**
+ * The config with its file paths (`csv:<path>`, `dataDir`) made absolute, so that the config.json of
+ * a run still finds its data when `eval` runs from another directory.
+ */
+function withResolvedPaths(config: TrainConfig): TrainConfig {
+  const dataset = config.dataset.startsWith("csv:")
+    ? `csv:${resolve(config.dataset.slice(4))}`
+    : config.dataset;
+  const dataDir = config.dataDir === undefined ? {} : { dataDir: resolve(config.dataDir) };
+  const initFrom = config.initFrom === undefined ? {} : { initFrom: resolve(config.initFrom) };
+  return { ...config, dataset, ...dataDir, ...initFrom };
 }
 
 /**
@@ -218,6 +263,7 @@ export async function configFromCommand(
     testSplit: flags.testSplit,
     validationSplit: flags.validationSplit,
     scale: flags.scale,
+    standardizeTargets: flags.standardizeTargets,
     samples: flags.samples,
     noise: flags.noise,
     seed: flags.seed,
@@ -235,6 +281,7 @@ export async function configFromCommand(
     momentum: flags.momentum,
     schedule: flags.schedule,
     stepSize: flags.stepSize,
+    warmupEpochs: flags.warmupEpochs,
     gamma: flags.gamma,
     clipNorm: flags.clipNorm,
     labelSmoothing: flags.labelSmoothing,
@@ -243,22 +290,32 @@ export async function configFromCommand(
     metrics: flags.metrics,
     backend: flags.backend,
     threads: flags.threads,
+    initFrom: flags.initFrom,
     checkpointEvery: flags.checkpointEvery,
     keepCheckpoints: flags.keepCheckpoints,
     outDir: flags.outDir,
     name: flags.name,
   };
   if (monitor !== undefined && early === undefined && plateau === undefined) {
-    throw new TrainerError("--monitor needs --early-stopping or --reduce-lr-on-plateau");
+    throw new UsageError("--monitor needs --early-stopping or --reduce-lr-on-plateau");
   }
   const configFile = typeof flags.config === "string" ? flags.config : undefined;
   const flagOf = (key: string) =>
     (key === "learningRate" ? "lr" : key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  let blamesFlag = false;
   const name = (path: string): string => {
     const key = path.split(".")[0]!;
-    if (fromFlags[key] !== undefined && !(key in file && typeof fromFlags[key] === "object"))
+    if (fromFlags[key] !== undefined && !(key in file && typeof fromFlags[key] === "object")) {
+      blamesFlag = true;
       return `--${flagOf(key)}`;
+    }
     return configFile === undefined ? `setting "${path}"` : `${configFile}: "${path}"`;
   };
-  return parseTrainConfig(mergeConfig(file, fromFlags), configFile ?? "flags", name);
+  try {
+    return withResolvedPaths(parseTrainConfig(mergeConfig(file, fromFlags), configFile ?? "flags", name));
+  } catch (error) {
+    // A flag's value out of range is bad usage (exit 2), like a flag commander could not parse.
+    if (blamesFlag && error instanceof TrainerError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
 }

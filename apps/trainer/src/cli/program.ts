@@ -8,14 +8,17 @@ import { LossError } from "@backprop/losses";
 import { OptimizerError } from "@backprop/optimizers";
 import { TensorError } from "@backprop/tensor";
 import { WasmBackendError } from "@backprop/tensor-wasm";
-import { Command, CommanderError } from "commander";
-import type { TrainConfig } from "../config.js";
-import { describeError, TrainerError } from "../errors.js";
-import { formatLogs, formatThreads } from "../format.js";
+import { Command, CommanderError, Option } from "commander";
+import { BACKENDS, type TrainConfig } from "../config.js";
+import { describeError, TrainerError, UsageError } from "../errors.js";
+import { formatClassTable, formatLogs, formatThreads, relabel } from "../format.js";
 import type { ProgressStream } from "../progress.js";
 import { runTraining } from "../run.js";
 import { hasCheckpoint, RUN_FILES } from "../run-dir.js";
 import { runEvaluate, runGradcheck, runPredict, runSummary } from "./commands.js";
+import { compareCommand } from "./compare-command.js";
+import { configCommand } from "./config-command.js";
+import { lrFindCommand } from "./lr-find-command.js";
 import {
   addDataOptions,
   addModelOptions,
@@ -91,14 +94,16 @@ Examples:
         quiet?: boolean;
         json?: boolean;
         threads?: number | "auto";
+        epochs?: number;
       }) => {
         let config: TrainConfig | undefined;
         if (options.resume === undefined) {
           config = await configFromCommand(command);
         } else {
-          const extra = configFlagsGiven(command);
+          // --epochs N extends the run (a finished one too); every other setting is the run's own.
+          const extra = configFlagsGiven(command).filter((key) => key !== "epochs");
           if (extra.length > 0) {
-            throw new TrainerError(
+            throw new UsageError(
               `--resume continues a run with the settings in its ${RUN_FILES.config}; drop ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`,
             );
           }
@@ -106,6 +111,7 @@ Examples:
         const log = (message: string) => io.stderr.write(`${message}\n`);
         const result = await runTraining(config, {
           resume: options.resume,
+          epochs: options.resume === undefined ? undefined : options.epochs,
           threads: options.threads,
           force: options.force,
           stopAfterEpoch: options.stopAfterEpoch,
@@ -160,8 +166,16 @@ Examples:
     );
   addDataOptions(command);
   command
-    .option("--split <split>", "test (default), validation or train", "test")
-    .option("--backend <name>", "auto, js or wasm (default: the backend the run trained on)")
+    .addOption(
+      new Option("--split <split>", "the split to evaluate")
+        .choices(["test", "validation", "train"])
+        .default("test"),
+    )
+    .addOption(
+      new Option("--backend <name>", "compute backend (default: the backend the run trained on)").choices(
+        BACKENDS,
+      ),
+    )
     .option("-b, --batch-size <n>", "batch size (default 1024)", parse.positive)
     .option("--json", "print the metrics as JSON on stdout")
     .action(
@@ -171,10 +185,12 @@ Examples:
       ) => {
         const result = await runEvaluate(model, command, options);
         if (options.json === true) writeJson(io, result);
-        else
+        else {
           io.stdout.write(
-            `${result.split} (${result.samples.toLocaleString("en-US")} samples): ${formatLogs(result.metrics)}\n`,
+            `${result.split} (${result.samples.toLocaleString("en-US")} samples): ${formatLogs(relabel(result.metrics, { loss: result.lossName }))}\n`,
           );
+          if (result.classes !== undefined) io.stdout.write(`${formatClassTable(result.classes)}\n`);
+        }
       },
     );
   return command;
@@ -186,7 +202,11 @@ function predict(io: CliIO): Command {
     .argument("<model>", "run directory or model directory")
     .requiredOption("-i, --input <csv>", "CSV file with a header row and the model's feature columns")
     .option("-o, --output <csv>", "write the predictions here (default: stdout)")
-    .option("--backend <name>", "auto, js or wasm (default: the backend the run trained on)")
+    .addOption(
+      new Option("--backend <name>", "compute backend (default: the backend the run trained on)").choices(
+        BACKENDS,
+      ),
+    )
     .option("--json", "print the predictions as JSON on stdout")
     .addHelpText(
       "after",
@@ -239,13 +259,8 @@ function gradcheck(io: CliIO): Command {
   const command = new Command("gradcheck")
     .description("check the configured network's backpropagation against finite differences (float64)")
     .option("-c, --config <file>", "read settings from a JSON file (flags override it)")
-    .option("--batch <n>", "random input rows (default 4)", parse.positive, 4)
-    .option(
-      "--elements <n>",
-      "elements checked per tensor (default 20; 0 checks every element)",
-      parse.integer,
-      20,
-    )
+    .option("--batch <n>", "random input rows", parse.positive, 4)
+    .option("--elements <n>", "elements checked per tensor (0 checks every element)", parse.integer, 20)
     .option("--json", "print the reports as JSON on stdout")
     .addHelpText(
       "after",
@@ -283,7 +298,8 @@ export function createProgram(io: CliIO, exit: (code: number) => void): Command 
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [train(io, exit), evaluate(io), predict(io), summaryCommand(io), gradcheck(io)]) {
+  const commands = [train(io, exit), evaluate(io), predict(io), summaryCommand(io), gradcheck(io)];
+  for (const command of [...commands, lrFindCommand(io), configCommand(io), compareCommand(io)]) {
     program.addCommand(
       command
         .showHelpAfterError(`(run backprop ${command.name()} --help for usage)`)
@@ -297,11 +313,33 @@ export function createProgram(io: CliIO, exit: (code: number) => void): Command 
   return program;
 }
 
+/** Commands users reach for that go by another name here, with what to type instead. */
+const MISNAMED_COMMANDS: Readonly<Record<string, (rest: readonly string[]) => string>> = {
+  evaluate: (rest) => `backprop eval ${rest.join(" ")}`.trim(),
+  resume: (rest) => `backprop train --resume ${rest[0] ?? "<run-dir>"}`,
+  fit: (rest) => `backprop train ${rest.join(" ")}`.trim(),
+};
+
+/**
+ * A library error's message as the CLI prints it: without the leading name of the function that
+ * threw it (`parseCsv: data.csv, line 3: …` → `data.csv, line 3: …`), which means nothing to a
+ * CLI user.
+ */
+export function userMessage(error: Error): string {
+  return error.message.replace(/^(?:[a-z]+[A-Z]\w*|[A-Z]\w*|\w+\.\w+|fit|evaluate|predict): /, "");
+}
+
 /**
  * Runs the CLI on `argv` (without `node` and the script path) and returns the exit code. User errors
  * are printed as one line on stderr; anything else is a bug, printed with its stack.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const first = argv[0] ?? "";
+  const misnamed = Object.hasOwn(MISNAMED_COMMANDS, first) ? MISNAMED_COMMANDS[first] : undefined;
+  if (misnamed !== undefined) {
+    io.stderr.write(`error: unknown command '${argv[0]}'; did you mean: ${misnamed(argv.slice(1))}\n`);
+    return EXIT.usage;
+  }
   let code: number = EXIT.ok;
   const program = createProgram(io, (c) => {
     code = c;
@@ -314,8 +352,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (USER_ERRORS.some((type) => error instanceof type)) {
-      io.stderr.write(`error: ${(error as Error).message}\n`);
-      return EXIT.error;
+      io.stderr.write(`error: ${userMessage(error as Error)}\n`);
+      return error instanceof UsageError ? EXIT.usage : EXIT.error;
     }
     io.stderr.write(
       `internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
