@@ -1,6 +1,5 @@
-import type { Backend } from "./backend.js";
+import type { Backend, CpuStorage as Storage } from "./backend.js";
 import { TensorError } from "./errors.js";
-import type { Storage } from "./storage.js";
 
 /** Activations the fused dense-layer epilogue applies: h(x) = x or h(x) = max(x, 0). */
 export type FusedActivation = "identity" | "relu";
