@@ -82,6 +82,8 @@ export class Tensor {
    * reusing it keeps a loop allocation-free), else into a new typed array of the tensor's dtype.
    * Works on every backend, including those whose memory is not a CPU typed array.
    */
+  read(): FloatArray;
+  read<Out extends FloatArray>(out: Out): Out;
   read(out?: FloatArray): FloatArray {
     if (out !== undefined && out.length !== this.size) {
       throw new ShapeError(
