@@ -10,19 +10,13 @@ export { type RmspropOptions, rmsprop } from "./alias/rmsprop.js";
 export { type SgdOptions, sgd } from "./alias/sgd.js";
 export { chain } from "./chain.js";
 export { HyperparameterError, OptimizerError, StateDictError } from "./errors.js";
-export type { FusedParameter, FusedUpdate } from "./fused.js";
+export { applyUpdates, computeUpdates } from "./functional.js";
 export type { JsonObject, JsonValue } from "./json.js";
 export { decodeNumber, encodeNumber } from "./json-number.js";
 export { masked, type ParamMask } from "./masked.js";
 export { Optimizer, type OptimizerStateDict } from "./optimizer.js";
-export {
-  applyUpdates,
-  type ParamArrays,
-  type ParamInfo,
-  paramArrays,
-  type Shaped,
-  zerosLikeParams,
-} from "./params.js";
+export { checkOptionKeys } from "./option-keys.js";
+export { type ParamInfo, type ParamTensors, paramTensors, zerosLikeParams } from "./params.js";
 export { partition } from "./partition.js";
 export {
   createOptimizerRegistry,
@@ -44,7 +38,8 @@ export { type ReduceLrOnPlateauOptions, reduceLrOnPlateau } from "./schedules/re
 export { type LearningRate, type LrSchedule, type StepSchedule, stepSchedule } from "./schedules/schedule.js";
 export { type SequentialLrOptions, sequentialLr } from "./schedules/sequential.js";
 export { type StepLrOptions, stepLr } from "./schedules/step.js";
-export type { GradientTransformation, Spec, StatelessState } from "./transform.js";
+export { checkState, checkStateList } from "./state-shape.js";
+export type { GradientTransformation, Spec, StatelessState, UpdateContext } from "./transform.js";
 export { addDecayedWeights } from "./transforms/add-decayed-weights.js";
 export { type ClipByGlobalNormOptions, clipByGlobalNorm } from "./transforms/clip-by-global-norm.js";
 export { type ClipByValueOptions, clipByValue } from "./transforms/clip-by-value.js";

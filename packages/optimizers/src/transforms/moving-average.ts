@@ -1,0 +1,34 @@
+import { type Expr, lazy, type Tensor } from "@backprop/tensor";
+import type { UpdateContext } from "../transform.js";
+
+/** The exponential moving average x_t = β·x_{t−1} + (1 − β)·v, in PyTorch's order: x·β + v·(1 − β). */
+export function ema(previous: Expr, value: Expr, beta: number): Expr {
+  return previous.mul(beta).add(value.mul(1 - beta));
+}
+
+/** The moving average of a square, x_t = β·x_{t−1} + (1 − β)·v², in PyTorch's order: x·β + (v·(1 − β))·v. */
+export function emaOfSquare(previous: Expr, value: Expr, beta: number): Expr {
+  return previous.mul(beta).add(value.mul(1 - beta).mul(value));
+}
+
+/** buffer ← ema(buffer, value, β) for parameter i; returns the new average. */
+export function updateEma(
+  context: UpdateContext,
+  i: number,
+  buffer: Tensor,
+  value: Expr,
+  beta: number,
+): Expr {
+  return context.assign(i, buffer, ema(lazy(buffer), value, beta));
+}
+
+/** buffer ← emaOfSquare(buffer, value, β) for parameter i; returns the new average. */
+export function updateEmaOfSquare(
+  context: UpdateContext,
+  i: number,
+  buffer: Tensor,
+  value: Expr,
+  beta: number,
+): Expr {
+  return context.assign(i, buffer, emaOfSquare(lazy(buffer), value, beta));
+}
