@@ -1,3 +1,10 @@
+export {
+  type AdaBeliefOptions,
+  adabelief,
+  type ScaleByBeliefOptions,
+  type ScaleByBeliefState,
+  scaleByBelief,
+} from "./alias/adabelief.js";
 export { type AdadeltaOptions, adadelta } from "./alias/adadelta.js";
 export { type AdagradOptions, adagrad } from "./alias/adagrad.js";
 export { type AdamOptions, adam } from "./alias/adam.js";
