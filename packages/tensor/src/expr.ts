@@ -348,7 +348,7 @@ class GraphBuilder {
       }
       const pending = expr.operands.filter((o) => !this.byExpr.has(o));
       if (pending.length > 0) {
-        stack.push(...pending);
+        stack.push(...pending.reverse()); // leftmost operand first: programs read in the order written
         continue;
       }
       stack.pop();

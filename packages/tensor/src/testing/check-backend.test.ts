@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Backend } from "../backend.js";
+import type { Backend, Storage } from "../backend.js";
 import { createJsBackend, jsBackend } from "../js-backend.js";
-import { BackendConformanceError, checkBackend } from "./index.js";
+import { BackendConformanceError, type CheckBackendOptions, checkBackend } from "./index.js";
+import { runPerElement } from "./scalar-reference.js";
 
 /** The JS backend with some primitives replaced: the bugs the kit must catch. */
 function broken(name: string, overrides: (base: Backend) => Partial<Backend>): Backend {
@@ -9,9 +10,9 @@ function broken(name: string, overrides: (base: Backend) => Partial<Backend>): B
   return { ...base, name, ...overrides(base) };
 }
 
-function failuresOf(backend: Backend): string {
+function failuresOf(backend: Backend, options: CheckBackendOptions = {}): string {
   try {
-    checkBackend(backend);
+    checkBackend(backend, options);
   } catch (error) {
     expect(error).toBeInstanceOf(BackendConformanceError);
     return (error as BackendConformanceError).report.checks
@@ -36,6 +37,46 @@ describe("checkBackend", () => {
       expect(names).toContain(what);
     }
     expect(checkBackend(jsBackend, { exact: true }).checks.length).toBe(report.checks.length);
+  });
+
+  it("passes a backend that computes float32 in float32 (registers, gemm and sums rounded each step), which exact mode rejects", () => {
+    const readAll = (b: Backend, s: Storage) => {
+      const values = new Float64Array(s.length);
+      b.read(s, 0, values);
+      return values;
+    };
+    const single = broken("float32-arithmetic", (b) => ({
+      elementwise(program, m, n, inputs, scalars, outputs, sums) {
+        if ((outputs[0] ?? inputs[0])?.dtype !== "float32")
+          return b.elementwise(program, m, n, inputs, scalars, outputs, sums);
+        const results = outputs.map((o) => new Float64Array(o.length));
+        const values = inputs.map((s) => readAll(b, s));
+        runPerElement(program, m, n, values, scalars, results, sums, Math.fround);
+        results.forEach((r, k) => b.write(outputs[k]!, 0, r));
+      },
+      gemm(ta, tb, m, n, k, alpha, a, x, beta, c) {
+        if (c.dtype !== "float32") return b.gemm(ta, tb, m, n, k, alpha, a, x, beta, c);
+        const [av, bv, cv] = [readAll(b, a), readAll(b, x), readAll(b, c)];
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let acc = 0;
+            for (let p = 0; p < k; p++)
+              acc = Math.fround(
+                acc + Math.fround(av[ta ? p * m + i : i * k + p]! * bv[tb ? j * k + p : p * n + j]!),
+              );
+            const scaled = Math.fround(alpha * acc);
+            cv[i * n + j] = beta === 0 ? scaled : Math.fround(scaled + Math.fround(beta * cv[i * n + j]!));
+          }
+        }
+        b.write(c, 0, cv);
+      },
+    }));
+    // float64 work is the JS backend's own: check the float32 cases, the ones this backend changes
+    expect(checkBackend(single, { filter: "float32" }).checks.every((c) => c.passed)).toBe(true);
+    expect(failuresOf(single, { exact: true, filter: "float32 [7,33]" })).toContain(
+      "elementwise 8 inputs, 48-op chain",
+    );
+    expect(failuresOf(single, { exact: true, filter: "gemm NN m=33" })).toContain("α=1 β=0 float32");
   });
 
   it("catches a read that ignores the offset", () => {
@@ -76,6 +117,7 @@ describe("checkBackend", () => {
           b.write(out, 0, result);
         },
       })),
+      { filter: "reduce" },
     );
     expect(failures).toContain(
       "reduce logsumexp axis 0 β=0 with NaN/±Infinity float64 [7,33]: result 0[23] is Infinity, the JS reference 1e+30",
