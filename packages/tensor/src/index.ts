@@ -55,7 +55,7 @@ export { createJsFusedOps } from "./js-fused.js";
 export { checkCompatible, checkRank, checkSameShape, prepareOut } from "./ops/check.js";
 export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";
 export { type MatmulOptions, matmul } from "./ops/matmul.js";
-export { argmaxRows, dot, max, mean, type NormOrder, norm, sum, sumAxis0 } from "./ops/reduce.js";
+export { argmaxRows, dot, max, mean, type NormOrder, norm, reduceAxis, sum, sumAxis0 } from "./ops/reduce.js";
 export { type Parameter, parameter } from "./parameter.js";
 export {
   type ElementwiseProgram,

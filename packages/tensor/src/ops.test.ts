@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fromArray, full, ones, randomUniform, tensor, zeros } from "./create.js";
 import { jsBackend } from "./js-backend.js";
 import { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";
-import { argmaxRows, dot, max, mean, norm, sum, sumAxis0 } from "./ops/reduce.js";
+import { argmaxRows, dot, max, mean, norm, reduceAxis, sum, sumAxis0 } from "./ops/reduce.js";
 import { Rng } from "./rng.js";
 import { createOpaqueBackend } from "./testing/index.js";
 
@@ -117,6 +117,38 @@ for (const backend of [jsBackend, createOpaqueBackend()]) {
         sumAxis0(a, out, true);
         expect(out.toArray()).toEqual([6, -1, -2]);
         expect(() => sumAxis0(a, zeros([2], f64))).toThrow("sumAxis0: out has shape [2], expected [3]");
+      });
+      it("reduceAxis: sum, max and a stable logsumexp over either axis", () => {
+        const x = tensor(
+          [
+            [1, -7, 3],
+            [4, 5, -6],
+          ],
+          f64,
+        );
+        expect(reduceAxis(x, "sum", 0).toArray()).toEqual([5, -2, -3]);
+        expect(reduceAxis(x, "max", 1).toArray()).toEqual([3, 5]);
+        const lse = reduceAxis(
+          tensor(
+            [
+              [1000, 1000],
+              [-Infinity, -Infinity],
+            ],
+            f64,
+          ),
+          "logsumexp",
+          1,
+        );
+        expect(lse.toArray()).toEqual([1000 + Math.log(2), -Infinity]);
+        const out = zeros([3], f64);
+        expect(reduceAxis(x, "logsumexp", 0, out)).toBe(out);
+        expect(out.get(0)).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(4)), 14);
+        expect(() => reduceAxis(x, "max", 0, zeros([2], f64))).toThrow(
+          "reduceAxis: out has shape [2], expected [3]",
+        );
+        expect(() => reduceAxis(x, "mean" as never, 0)).toThrow(
+          'reduceAxis: kind must be "sum", "max" or "logsumexp", got mean',
+        );
       });
       it("argmax per row takes the first maximum", () => {
         expect(

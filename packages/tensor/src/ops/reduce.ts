@@ -1,3 +1,4 @@
+import type { ReduceKind } from "../backend.js";
 import { zeros } from "../create.js";
 import { formatShape, ShapeError, TensorError } from "../errors.js";
 import { evaluate, lazy } from "../expr.js";
@@ -33,6 +34,23 @@ export function sumAxis0(a: Tensor, out?: Tensor, accumulate = false): Tensor {
   if (accumulate && out === undefined) throw new TensorError("sumAxis0: accumulate needs an out tensor");
   const result = prepareOut("sumAxis0", out, [n], a);
   a.backend.reduce("sum", 0, m, n, a.storage, accumulate ? 1 : 0, result.storage);
+  return result;
+}
+
+/**
+ * A reduction of each column (axis 0, out length n) or each row (axis 1, out length m) of an m×n
+ * matrix: "sum" Σ, "max" (NaN propagates), "logsumexp" log Σ e^x computed stably as
+ * M + log Σ e^{x − M} with M the max (−∞ for an empty or all −∞ line). One backend `reduce` call.
+ */
+export function reduceAxis(a: Tensor, kind: ReduceKind, axis: 0 | 1, out?: Tensor): Tensor {
+  checkRank("reduceAxis", "a", a, 2);
+  if (kind !== "sum" && kind !== "max" && kind !== "logsumexp") {
+    throw new TensorError(`reduceAxis: kind must be "sum", "max" or "logsumexp", got ${String(kind)}`);
+  }
+  if (axis !== 0 && axis !== 1) throw new TensorError(`reduceAxis: axis must be 0 or 1, got ${String(axis)}`);
+  const [m, n] = a.shape as [number, number];
+  const result = prepareOut("reduceAxis", out, [axis === 0 ? n : m], a);
+  a.backend.reduce(kind, axis, m, n, a.storage, 0, result.storage);
   return result;
 }
 
