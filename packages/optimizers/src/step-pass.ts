@@ -1,4 +1,4 @@
-import { type Expr, evaluate, type Tensor, zeros, zerosLike } from "@backprop/tensor";
+import { type Expr, evaluate, reduceAxis, type Tensor, zeros } from "@backprop/tensor";
 import { OptimizerError } from "./errors.js";
 import type { ParamTensors } from "./params.js";
 import type { UpdateContext } from "./transform.js";
@@ -58,13 +58,13 @@ export class StepPass implements UpdateContext {
     const like = this.params.tensors[i]!;
     let scratch = this.scratch[i];
     if (scratch === undefined) {
-      scratch = [zerosLike(like), zeros([1], { dtype: like.dtype, backend: like.backend })];
+      const placed = { dtype: like.dtype, backend: like.backend };
+      scratch = [zeros([1, like.size], placed), zeros([1], placed)];
       this.scratch[i] = scratch;
     }
     const [buffer, result] = scratch;
     evaluate({ shape: this.size(i), assign: [[buffer, expr]] });
-    like.backend.reduce("max", 1, 1, buffer.size, buffer.storage, 0, result.storage);
-    return result.item();
+    return reduceAxis(buffer, "max", 1, result).item();
   }
 
   /** Runs `target ← value` and every state write recorded for parameter i, in one pass. */
