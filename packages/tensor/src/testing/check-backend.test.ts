@@ -52,7 +52,9 @@ describe("checkBackend", () => {
         const results = outputs.map((o) => new Float64Array(o.length));
         const values = inputs.map((s) => readAll(b, s));
         runPerElement(program, m, n, values, scalars, results, sums, Math.fround);
-        results.forEach((r, k) => b.write(outputs[k]!, 0, r));
+        results.forEach((r, k) => {
+          b.write(outputs[k]!, 0, r);
+        });
       },
       gemm(ta, tb, m, n, k, alpha, a, x, beta, c) {
         if (c.dtype !== "float32") return b.gemm(ta, tb, m, n, k, alpha, a, x, beta, c);
