@@ -1,15 +1,17 @@
 import {
   type Backend,
   checkLabels,
+  createJsBackend,
   createJsFusedOps,
   type DType,
   DTypeError,
   type FusedOps,
-  jsBackend,
+  type ReduceKind,
   resolveAdam,
   resolveSgd,
   type Storage,
 } from "@backprop/tensor";
+import { ProgramRunner } from "./elementwise.js";
 import { WasmBackendError } from "./errors.js";
 import { Heap } from "./heap.js";
 import {
@@ -58,6 +60,18 @@ export interface WasmBackend extends Backend, FusedOps {
    * optimizer step afterwards throws. A no-op with one thread.
    */
   close(): Promise<void>;
+}
+
+/** Reduce kinds by the number assembly/reduce.ts knows them by. */
+const REDUCE_KINDS: readonly ReduceKind[] = ["sum", "max", "logsumexp"];
+
+/** Throws unless elements [offset, offset + count) lie inside a storage of `length` elements. */
+function checkRange(op: string, length: number, offset: number, count: number): void {
+  if (!(Number.isInteger(offset) && offset >= 0 && offset + count <= length)) {
+    throw new WasmBackendError(
+      `${op}: elements [${offset}, ${offset + count}) are outside the storage's ${length} elements`,
+    );
+  }
 }
 
 /** The variant `relaxed` asks for, or an error saying why it cannot be had. */
@@ -109,6 +123,17 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     pool = await KernelThreads.start(threads, shared.module, shared.memory, kernels, heap);
   }
   const js = createJsFusedOps();
+  // float64 work runs the JS reference on this memory's typed-array views (its own scratch).
+  const reference = createJsBackend();
+  const programs = new ProgramRunner(
+    kernels,
+    heap,
+    pool === undefined
+      ? (descriptor, chunks, scratchBytes) =>
+          kernels.elementwiseChunks(descriptor, 0, chunks, heap.scratch(scratchBytes))
+      : pool.elementwise.bind(pool),
+  );
+  const chunkElements = kernels.CHUNK.value as number;
   // The elementwise float32 kernels, split across the threads when there are workers.
   const biasActivation = pool?.biasActivation.bind(pool) ?? kernels.biasActivationF32;
   const reluBackward = pool?.reluBackward.bind(pool) ?? kernels.reluBackwardF32;
@@ -162,7 +187,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         number,
       ];
       if (c.dtype === "float64") {
-        jsBackend.gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
+        reference.gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
         return;
       }
       if (m === 0 || n === 0) return;
@@ -187,19 +212,70 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
           heap.scratch(kernels.gemmScratchBytes(n, k)),
         );
     },
-    addRowVector(m, n, x, v, out) {
-      const [px, pv, po] = pointers("addRowVector", out.dtype, [m * n, n, m * n], x, v, out) as [
-        number,
-        number,
-        number,
-      ];
-      if (out.dtype === "float64") jsBackend.addRowVector(m, n, x, v, out);
-      else biasActivation(m, n, px, pv, 0, po);
+    read(storage, offset, out) {
+      const data = own("read", storage).data;
+      checkRange("read", data.length, offset, out.length);
+      out.set(data.subarray(offset, offset + out.length));
     },
-    sumRows(m, n, x, beta, out) {
-      const [px, po] = pointers("sumRows", out.dtype, [m * n, n], x, out) as [number, number];
-      if (out.dtype === "float64") jsBackend.sumRows(m, n, x, beta, out);
-      else kernels.sumRowsF32(m, n, px, beta, po);
+    write(storage, offset, values) {
+      const data = own("write", storage).data;
+      checkRange("write", data.length, offset, values.length);
+      data.set(values, offset);
+    },
+    reduce(kind, axis, m, n, x, beta, out) {
+      const kindCode = REDUCE_KINDS.indexOf(kind);
+      if (kindCode < 0) throw new WasmBackendError(`reduce: unknown kind ${String(kind)}`);
+      if (axis !== 0 && axis !== 1) throw new WasmBackendError(`reduce: axis must be 0 or 1, got ${axis}`);
+      if (beta !== 0 && kind !== "sum")
+        throw new WasmBackendError(`reduce: beta must be 0 for ${kind}, got ${beta}`);
+      const lines = axis === 0 ? n : m;
+      const [px, po] = pointers("reduce", x.dtype, [m * n, lines], x, out) as [number, number];
+      if (out.dtype !== x.dtype) throw new DTypeError(`reduce: dtypes differ: ${x.dtype} and ${out.dtype}`);
+      if (x.dtype === "float64") {
+        reference.reduce(kind, axis, m, n, x, beta, out);
+        return;
+      }
+      if (lines === 0) return;
+      if (pool === undefined) {
+        kernels.reduceF32(kindCode, axis, m, n, px, beta, po, 0, lines);
+        return;
+      }
+      // Fixed chunks of whole lines (whole f32x4 column groups on axis 0), about CHUNK elements each.
+      const count = Math.max(1, axis === 0 ? m : n);
+      const step =
+        axis === 0
+          ? 4 * Math.max(1, Math.floor(chunkElements / count / 4))
+          : Math.max(1, Math.floor(chunkElements / count));
+      pool.reduce(kindCode, axis, m, n, px, beta, po, lines, step);
+    },
+    elementwise(program, m, n, inputs, scalars, outputs, sums) {
+      programs.check(program, inputs.length, scalars.length, outputs.length, sums.length);
+      const total = m * n;
+      let float32 = true;
+      const sizes = { full: total, row: n, column: m };
+      const inputPointers = inputs.map((input, i) => {
+        const storage = own("elementwise", input);
+        const needed = sizes[program.inputs[i]!];
+        if (storage.length < needed) {
+          throw new WasmBackendError(
+            `elementwise: input ${i} (${program.inputs[i]}) holds ${storage.length} elements, the m×n = ${m}×${n} space needs ${needed}`,
+          );
+        }
+        if (storage.dtype !== "float32") float32 = false;
+        return storage.byteOffset;
+      });
+      const outputPointers = outputs.map((output, o) => {
+        const storage = own("elementwise", output);
+        if (storage.length < total) {
+          throw new WasmBackendError(
+            `elementwise: output ${o} holds ${storage.length} elements, the m×n = ${m}×${n} space needs ${total}`,
+          );
+        }
+        if (storage.dtype !== "float32") float32 = false;
+        return storage.byteOffset;
+      });
+      if (float32) programs.run(program, m, n, inputPointers, scalars, outputPointers, sums);
+      else reference.elementwise(program, m, n, inputs, scalars, outputs, sums);
     },
 
     biasActivation(m, n, x, bias, activation, out) {

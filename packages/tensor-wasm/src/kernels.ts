@@ -26,6 +26,23 @@ export interface KernelExports {
     scratch: number,
   ): void;
   runChunk(job: number, chunk: number, scratch: number): void;
+  /** Elements per chunk of an elementwise program, and i32 words of a program descriptor's header. */
+  readonly CHUNK: WebAssembly.Global;
+  readonly HEADER_WORDS: WebAssembly.Global;
+  elementwiseScratchBytes(registers: number, instructions: number): number;
+  prepareElementwise(descriptor: number): void;
+  elementwiseChunks(descriptor: number, first: number, end: number, scratch: number): void;
+  reduceF32(
+    kind: number,
+    axis: number,
+    m: number,
+    n: number,
+    x: number,
+    beta: number,
+    out: number,
+    start: number,
+    end: number,
+  ): void;
   biasActivationF32(m: number, n: number, x: number, v: number, act: number, out: number): void;
   sumRowsF32(m: number, n: number, x: number, beta: number, out: number): void;
   reluBackwardF32(length: number, a: number, g: number, out: number): void;

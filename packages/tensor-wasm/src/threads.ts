@@ -29,12 +29,22 @@ const SCRATCH_AT = 192;
 const JOB_SLOTS = 16;
 /** Job kinds, slot 0 of a descriptor (as in assembly/index.ts). */
 const JOB_GEMM = 0;
-const JOB_BIAS_ACTIVATION = 1;
-const JOB_RELU_BACKWARD = 2;
-const JOB_SGD = 3;
-const JOB_ADAM = 4;
+const JOB_ELEMENTWISE = 1;
+const JOB_REDUCE = 2;
+const JOB_BIAS_ACTIVATION = 11;
+const JOB_RELU_BACKWARD = 12;
+const JOB_SGD = 13;
+const JOB_ADAM = 14;
 /** The backend op of each job kind, for error messages. */
-const JOB_OPS = ["gemm", "biasActivation", "reluBackward", "sgdStep", "adamStep"];
+const JOB_OPS: Record<number, string> = {
+  [JOB_GEMM]: "gemm",
+  [JOB_ELEMENTWISE]: "elementwise",
+  [JOB_REDUCE]: "reduce",
+  [JOB_BIAS_ACTIVATION]: "biasActivation",
+  [JOB_RELU_BACKWARD]: "reluBackward",
+  [JOB_SGD]: "sgdStep",
+  [JOB_ADAM]: "adamStep",
+};
 
 /**
  * How long an idle worker spins on the job generation before it sleeps in Atomics.wait, and the
@@ -181,6 +191,29 @@ export class KernelThreads {
       chunks,
       this.kernels.gemmScratchBytes(colStep, k),
     );
+  }
+
+  /**
+   * The `chunks` fixed chunks of the elementwise program at `descriptor` (prepared), shared out to
+   * the threads; `scratchBytes` of register scratch per thread.
+   */
+  elementwise(descriptor: number, chunks: number, scratchBytes: number): void {
+    this.run([JOB_ELEMENTWISE, descriptor], chunks, scratchBytes);
+  }
+
+  /** reduceF32 over all `lines` outputs, in chunks of `step` outputs. */
+  reduce(
+    kind: number,
+    axis: number,
+    m: number,
+    n: number,
+    x: number,
+    beta: number,
+    out: number,
+    lines: number,
+    step: number,
+  ): void {
+    this.run([JOB_REDUCE, kind, axis, m, n, x, beta, out, step], Math.ceil(lines / step));
   }
 
   /** biasActivationF32 over all of x: by rows, or by columns of a single row. */
