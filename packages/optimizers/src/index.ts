@@ -51,6 +51,7 @@ export { addDecayedWeights } from "./transforms/add-decayed-weights.js";
 export { type ClipByGlobalNormOptions, clipByGlobalNorm } from "./transforms/clip-by-global-norm.js";
 export { type ClipByValueOptions, clipByValue } from "./transforms/clip-by-value.js";
 export { identity } from "./transforms/identity.js";
+export { ema, emaOfSquare, updateEma } from "./transforms/moving-average.js";
 export { scale } from "./transforms/scale.js";
 export {
   type ScaleByAdadeltaOptions,
@@ -62,7 +63,13 @@ export {
   type ScaleByAdagradState,
   scaleByAdagrad,
 } from "./transforms/scale-by-adagrad.js";
-export { type ScaleByAdamOptions, type ScaleByAdamState, scaleByAdam } from "./transforms/scale-by-adam.js";
+export {
+  adamFamily,
+  type ScaleByAdamOptions,
+  type ScaleByAdamState,
+  type SecondMoment,
+  scaleByAdam,
+} from "./transforms/scale-by-adam.js";
 export {
   type ScaleByAdamaxOptions,
   type ScaleByAdamaxState,

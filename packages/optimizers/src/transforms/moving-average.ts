@@ -11,24 +11,14 @@ export function emaOfSquare(previous: Expr, value: Expr, beta: number): Expr {
   return previous.mul(beta).add(value.mul(1 - beta).mul(value));
 }
 
-/** buffer ← ema(buffer, value, β) for parameter i; returns the new average. */
+/** buffer ← average(buffer, value, β) for parameter i (`ema` unless given `emaOfSquare`); returns the new average. */
 export function updateEma(
   context: UpdateContext,
   i: number,
   buffer: Tensor,
   value: Expr,
   beta: number,
+  average: typeof ema = ema,
 ): Expr {
-  return context.assign(i, buffer, ema(lazy(buffer), value, beta));
-}
-
-/** buffer ← emaOfSquare(buffer, value, β) for parameter i; returns the new average. */
-export function updateEmaOfSquare(
-  context: UpdateContext,
-  i: number,
-  buffer: Tensor,
-  value: Expr,
-  beta: number,
-): Expr {
-  return context.assign(i, buffer, emaOfSquare(lazy(buffer), value, beta));
+  return context.assign(i, buffer, average(lazy(buffer), value, beta));
 }

@@ -3,7 +3,7 @@ import { type ParamTensors, zerosLikeParams } from "../params.js";
 import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkNonNegative, checkUnitInterval } from "../validate.js";
-import { updateEmaOfSquare } from "./moving-average.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 export interface ScaleByAdadeltaOptions {
   /** ρ; 0.9 by default. */
@@ -35,9 +35,9 @@ export function scaleByAdadelta(
       const s = checkState<ScaleByAdadeltaState>(op, state, ["squareAvg", "accDelta"]);
       return updates.map((g, i) => {
         const [squareAvg, accDelta] = [s.squareAvg.tensors[i]!, s.accDelta.tensors[i]!];
-        const v = updateEmaOfSquare(context, i, squareAvg, g, rho);
+        const v = updateEma(context, i, squareAvg, g, rho, emaOfSquare);
         const delta = lazy(accDelta).add(eps).sqrt().div(v.add(eps).sqrt()).mul(g);
-        updateEmaOfSquare(context, i, accDelta, delta, rho);
+        updateEma(context, i, accDelta, delta, rho, emaOfSquare);
         return delta;
       });
     },

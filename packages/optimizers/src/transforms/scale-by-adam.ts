@@ -1,9 +1,9 @@
-import { lazy } from "@backprop/tensor";
+import { type Expr, lazy } from "@backprop/tensor";
 import { type ParamTensors, zerosLikeParams } from "../params.js";
 import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkBoolean, checkNonNegative } from "../validate.js";
-import { updateEma, updateEmaOfSquare } from "./moving-average.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 export interface ScaleByAdamOptions {
   betas?: readonly [number, number];
@@ -22,15 +22,24 @@ export interface ScaleByAdamState {
 }
 
 /**
- * Adam's scaling (Kingma & Ba; PyTorch's algorithm box):
- * m_t = β1·m_{t−1} + (1 − β1)·g_t,  v_t = β2·v_{t−1} + (1 − β2)·g_t²,
- * v̂ = v_t, or v̂ = max(v̂_{t−1}, v_t) with AMSGrad,
- * u = (m_t / (√v̂ / √(1 − β2^t) + ε)) / (1 − β1^t).
+ * What sets a member of Adam's family apart: its second moment v_t from v_{t−1}, the gradient g and the
+ * new first moment m_t (Adam: β2·v + (1 − β2)·g²; AdaBelief: β2·s + (1 − β2)·(g − m_t)² + ε).
  */
-export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
-  const op = "scaleByAdam";
+export type SecondMoment = (previous: Expr, g: Expr, m: Expr, beta2: number, eps: number) => Expr;
+
+/**
+ * An Adam-family scaling named `op`: m_t = β1·m_{t−1} + (1 − β1)·g, v_t = secondMoment(…),
+ * v̂ = v_t or, with AMSGrad, max(v̂_{t−1}, v_t), u = (m_t / (√v̂ / √(1 − β2^t) + ε)) / (1 − β1^t).
+ * Options default to β = (0.9, 0.999), ε = `defaultEps`, no AMSGrad.
+ */
+export function adamFamily(
+  op: string,
+  options: ScaleByAdamOptions,
+  defaultEps: number,
+  secondMoment: SecondMoment,
+): GradientTransformation<ScaleByAdamState> {
   const [b1, b2] = checkBetas(op, options.betas ?? [0.9, 0.999]);
-  const eps = checkNonNegative(op, "eps", options.eps ?? 1e-8);
+  const eps = checkNonNegative(op, "eps", options.eps ?? defaultEps);
   const amsgrad = checkBoolean(op, "amsgrad", options.amsgrad ?? false);
   return {
     init: (params) => ({
@@ -47,11 +56,21 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       return updates.map((g, i) => {
         const [mu, nu] = [s.mu.tensors[i]!, s.nu.tensors[i]!];
         const m = updateEma(context, i, mu, g, b1);
-        const v = updateEmaOfSquare(context, i, nu, g, b2);
+        const v = context.assign(i, nu, secondMoment(lazy(nu), g, m, b2, eps));
         const nuMax = s.nuMax?.tensors[i];
         const vHat = nuMax === undefined ? v : context.assign(i, nuMax, lazy(nuMax).max(v));
         return m.div(vHat.sqrt().div(bc2Sqrt).add(eps)).div(bc1);
       });
     },
   };
+}
+
+/**
+ * Adam's scaling (Kingma & Ba; PyTorch's algorithm box):
+ * m_t = β1·m_{t−1} + (1 − β1)·g_t,  v_t = β2·v_{t−1} + (1 − β2)·g_t²,
+ * v̂ = v_t, or v̂ = max(v̂_{t−1}, v_t) with AMSGrad,
+ * u = (m_t / (√v̂ / √(1 − β2^t) + ε)) / (1 − β1^t).
+ */
+export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
+  return adamFamily("scaleByAdam", options, 1e-8, (v, g, _m, beta2) => emaOfSquare(v, g, beta2));
 }

@@ -2,7 +2,7 @@ import { type ParamTensors, zerosLikeParams } from "../params.js";
 import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkNonNegative } from "../validate.js";
-import { updateEma, updateEmaOfSquare } from "./moving-average.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 export interface ScaleByNadamOptions {
   betas?: readonly [number, number];
@@ -45,7 +45,7 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
       return updates.map((g, i) => {
         const [mu, nu] = [s.mu.tensors[i]!, s.nu.tensors[i]!];
         const m = updateEma(context, i, mu, g, b1);
-        const v = updateEmaOfSquare(context, i, nu, g, b2);
+        const v = updateEma(context, i, nu, g, b2, emaOfSquare);
         const d = v.div(bc2).sqrt().add(eps);
         return g.div(d).mul(cGrad).add(m.div(d).mul(cMomentum));
       });

@@ -2,7 +2,7 @@ import { type ParamTensors, zerosLikeParams } from "../params.js";
 import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBoolean, checkNonNegative, checkUnitInterval } from "../validate.js";
-import { updateEma, updateEmaOfSquare } from "./moving-average.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 export interface ScaleByRmsOptions {
   /** α, the smoothing constant; 0.99 by default. */
@@ -37,7 +37,7 @@ export function scaleByRms(options: ScaleByRmsOptions = {}): GradientTransformat
       const s = checkState<ScaleByRmsState>(op, state, ["squareAvg", "gradAvg"]);
       return updates.map((g, i) => {
         const squareAvg = s.squareAvg.tensors[i]!;
-        const v = updateEmaOfSquare(context, i, squareAvg, g, alpha);
+        const v = updateEma(context, i, squareAvg, g, alpha, emaOfSquare);
         const gradAvg = s.gradAvg?.tensors[i];
         let avg = v.sqrt();
         if (gradAvg !== undefined) {
