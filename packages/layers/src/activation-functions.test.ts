@@ -14,8 +14,7 @@ import {
   Softplus,
   Tanh,
 } from "./index.js";
-import { readFixture, relativeError } from "./test-utils/fixtures.js";
-import { STRICT } from "./test-utils/gradcheck.js";
+import { readFixture, relativeError, STRICT } from "./test-kit.js";
 
 registerGradcheckMatchers(expect);
 

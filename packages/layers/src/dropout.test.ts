@@ -4,7 +4,7 @@ import { Rng, type Tensor } from "@backprop/tensor";
 import { onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import { Dropout, mlp } from "./index.js";
-import { expectExactGradients, STRICT } from "./test-utils/gradcheck.js";
+import { expectExactGradients, STRICT } from "./test-kit.js";
 
 const backend = await projectBackend();
 const { ones, randomNormal } = onBackend(backend);

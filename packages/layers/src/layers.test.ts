@@ -25,8 +25,7 @@ import {
   softmax,
   Tanh,
 } from "./index.js";
-import { readFixture } from "./test-utils/fixtures.js";
-import { expectExactGradients, STRICT } from "./test-utils/gradcheck.js";
+import { expectExactGradients, readFixture, STRICT } from "./test-kit.js";
 
 const backend = await projectBackend();
 const { fromArray, randomNormal, randomUniform, tensor, zeros } = onBackend(backend);

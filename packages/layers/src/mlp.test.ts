@@ -17,8 +17,7 @@ import {
   summary,
   Tanh,
 } from "./index.js";
-import { fixturePath, readFixture, relativeError } from "./test-utils/fixtures.js";
-import { STRICT } from "./test-utils/gradcheck.js";
+import { fixturePath, readFixture, relativeError, STRICT } from "./test-kit.js";
 
 const backend = await projectBackend();
 const { randomNormal, randomUniform, tensor, zeros } = onBackend(backend);
@@ -78,7 +77,7 @@ describe("mlp()", () => {
 
 /**
  * Every element of the input and of every parameter, under STRICT (rel err ≤ 1e-7; gradient elements
- * below ~1e-2 are held to |a − n| ≤ 1e-9 instead, see test-utils/gradcheck.ts).
+ * below ~1e-2 are held to |a − n| ≤ 1e-9 instead, see src/test-kit.ts).
  */
 describe("whole models pass gradient checks (float64)", () => {
   const widths = [3, 4, 3, 5, 2];

@@ -21,7 +21,7 @@ import {
   Sequential,
   saveModelToBytes,
 } from "./index.js";
-import { fixturePath, readFixture } from "./test-utils/fixtures.js";
+import { fixturePath, readFixture } from "./test-kit.js";
 
 const backend = await projectBackend();
 const { fromArray, randomNormal, tensor } = onBackend(backend);
