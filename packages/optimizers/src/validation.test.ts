@@ -6,6 +6,7 @@ import {
   adamax,
   adamw,
   clipByValue,
+  cosineAnnealingLr,
   cosineAnnealingWarmRestarts,
   exponentialLr,
   HyperparameterError,
@@ -128,5 +129,16 @@ describe("unknown option keys are refused, naming the key, the closest accepted 
 
   it("a key whose value is undefined counts as not given", () => {
     expect(() => adam({ lr: 0.01, eps: undefined } as never)).not.toThrow();
+  });
+});
+
+describe("schedules refuse unknown option keys too", () => {
+  it("a typo in an optional key (etaMin) is named, not ignored", () => {
+    expect(() => cosineAnnealingLr({ lr: 0.1, tMax: 10, eta_min: 0.01 } as never)).toThrow(
+      'cosineAnnealingLr: unknown option "eta_min" (did you mean "etaMin"?); accepted: lr, tMax, etaMin',
+    );
+    expect(() => reduceLrOnPlateau({ lr: 0.1, patiance: 3 } as never)).toThrow(
+      'reduceLrOnPlateau: unknown option "patiance" (did you mean "patience"?)',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { HyperparameterError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { bisectRight, checkMilestones, type StepSchedule, stepSchedule } from "./schedule.js";
 
 export interface SequentialLrOptions {
@@ -14,6 +15,7 @@ export interface SequentialLrOptions {
  */
 export function sequentialLr(options: SequentialLrOptions): StepSchedule {
   const op = "sequentialLr";
+  checkOptionKeys(op, options, ["schedules", "milestones"]);
   const schedules = [...options.schedules];
   const milestones = checkMilestones(op, options.milestones);
   if (schedules.length !== milestones.length + 1) {
