@@ -1,4 +1,4 @@
-import { type Expr, lazy } from "@backprop/tensor";
+import { constant, type Expr, lazy } from "@backprop/tensor";
 import { type ParamTensors, zerosLikeParams } from "../params.js";
 import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
@@ -23,9 +23,10 @@ export interface ScaleByAdamState {
 
 /**
  * What sets a member of Adam's family apart: its second moment v_t from v_{t−1}, the gradient g and the
- * new first moment m_t (Adam: β2·v + (1 − β2)·g²; AdaBelief: β2·s + (1 − β2)·(g − m_t)² + ε).
+ * new first moment m_t (Adam: β2·v + (1 − β2)·g²; AdaBelief: β2·s + (1 − β2)·(g − m_t)² + ε). `eps` is
+ * the denominator's ε as one shared expression (one scalar slot however often it is used).
  */
-export type SecondMoment = (previous: Expr, g: Expr, m: Expr, beta2: number, eps: number) => Expr;
+export type SecondMoment = (previous: Expr, g: Expr, m: Expr, beta2: number, eps: Expr) => Expr;
 
 /**
  * An Adam-family scaling named `op`: m_t = β1·m_{t−1} + (1 − β1)·g, v_t = secondMoment(…),
@@ -53,13 +54,14 @@ export function adamFamily(
       s.count += 1;
       const bc1 = 1 - b1 ** s.count;
       const bc2Sqrt = Math.sqrt(1 - b2 ** s.count);
+      const epsilon = constant(eps);
       return updates.map((g, i) => {
         const [mu, nu] = [s.mu.tensors[i]!, s.nu.tensors[i]!];
         const m = updateEma(context, i, mu, g, b1);
-        const v = context.assign(i, nu, secondMoment(lazy(nu), g, m, b2, eps));
+        const v = context.assign(i, nu, secondMoment(lazy(nu), g, m, b2, epsilon));
         const nuMax = s.nuMax?.tensors[i];
         const vHat = nuMax === undefined ? v : context.assign(i, nuMax, lazy(nuMax).max(v));
-        return m.div(vHat.sqrt().div(bc2Sqrt).add(eps)).div(bc1);
+        return m.div(vHat.sqrt().div(bc2Sqrt).add(epsilon)).div(bc1);
       });
     },
   };
