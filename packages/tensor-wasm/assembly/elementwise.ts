@@ -76,7 +76,10 @@ const H_OUTPUT_POINTERS = 10;
 const H_SCALARS = 12;
 /** f64 partial sums, H_SUMS per chunk. */
 const H_PARTIALS = 13;
-/** Written by prepareElementwise: one i32 per instruction, how its register is held (the K_* kinds). */
+/**
+ * Written by prepareElementwise: one i32 per instruction, how its register is held (the K_* kinds),
+ * then one i32 per instruction, the output a K_STORED instruction writes, then a byte per register.
+ */
 const H_KINDS = 14;
 /** i32 words of the header. */
 export const HEADER_WORDS: i32 = 16;
@@ -91,6 +94,12 @@ const K_IN_PLACE = 2;
 const K_CONSTANT = 3;
 /** A MUL folded into the instruction after it (see `fuseMultiplies`): nothing to run. */
 const K_FOLDED = 4;
+/**
+ * A vector op whose register is stored by a later STORE (K_STORE_FOLDED, see `fuseStores`): in a
+ * block of whole unrolled iterations it writes straight into that output, and the STORE is skipped.
+ */
+const K_STORED = 5;
+const K_STORE_FOLDED = 6;
 
 // Internal opcodes that prepareElementwise writes into its copy of the code (rounded twice, as the
 // MUL and ADD/SUB they replace).
@@ -204,7 +213,7 @@ export function prepareElementwise(desc: usize): void {
   memory.fill(kinds, 0, (<usize>count) << 2);
   fuseMultiplies(code, count, kinds);
   // The kind of each register's current definition (a byte per register), scratch for this pass.
-  const current = kinds + ((<usize>count) << 2);
+  const current = kinds + ((<usize>count) << 3);
   memory.fill(current, <u8>K_VECTOR, <usize>registers);
   let flat = 1;
   for (let i = 0; i < word(desc, H_INPUTS); i++) if (entry(desc, H_INPUT_LAYOUTS, i) !== FULL) flat = 0;
@@ -237,6 +246,57 @@ export function prepareElementwise(desc: usize): void {
     store<i32>(at, kind);
   }
   store<i32>(desc + ((<usize>H_FLAT) << 2), flat);
+  fuseStores(desc, code, count, kinds);
+}
+
+/** The instruction before q that last wrote register r, or −1. */
+function definer(code: usize, q: i32, r: i32): i32 {
+  for (let p = q - 1; p >= 0; p--) if (writes(code, p, r)) return p;
+  return -1;
+}
+
+/** Whether instruction p is a LOAD of an input at memory `at`. */
+function loadsFrom(desc: usize, code: usize, p: i32, at: i32): bool {
+  return p >= 0 && operand(code, p, 0) === LOAD && entry(desc, H_INPUT_POINTERS, operand(code, p, 2)) === at;
+}
+
+/**
+ * Lets the vector op that computes a stored register write the output itself (K_STORED) and skips
+ * the STORE (K_STORE_FOLDED), when nothing after that op reads the output's memory as an input: no
+ * LOAD of it, and no register loaded from it in place is read. (An op writing before the STORE
+ * would otherwise change what such a read sees.) The output must be stored once only.
+ */
+function fuseStores(desc: usize, code: usize, count: i32, kinds: usize): void {
+  const targets = kinds + ((<usize>count) << 2);
+  for (let s = 0; s < count; s++) {
+    if (operand(code, s, 0) !== STORE) continue;
+    const r = operand(code, s, 1);
+    const output = operand(code, s, 2);
+    const at = entry(desc, H_OUTPUT_POINTERS, output);
+    const k = definer(code, s, r);
+    if (k < 0 || load<i32>(kinds + ((<usize>k) << 2)) !== K_VECTOR) continue;
+    const op = operand(code, k, 0);
+    if (op === LOAD || op === COLUMN_INDEX) continue;
+    let safe = true;
+    for (let q = 0; q < count && safe; q++) {
+      const qOp = operand(code, q, 0);
+      if (q !== s && qOp === STORE && operand(code, q, 2) === output) safe = false;
+      if (q <= k || q === s) continue;
+      if (loadsFrom(desc, code, q, at)) safe = false;
+      for (let f = 0; f < 3 && safe; f++) {
+        const isRead = qOp === STORE || qOp === SUM ? f === 0 : f < arity(qOp);
+        if (!isRead) continue;
+        const read = qOp === STORE || qOp === SUM ? operand(code, q, 1) : operand(code, q, 2 + f);
+        const p = definer(code, q, read);
+        if (p >= 0 && load<i32>(kinds + ((<usize>p) << 2)) === K_IN_PLACE && loadsFrom(desc, code, p, at))
+          safe = false;
+      }
+    }
+    if (!safe) continue;
+    store<i32>(kinds + ((<usize>k) << 2), K_STORED);
+    store<i32>(targets + ((<usize>k) << 2), output);
+    store<i32>(kinds + ((<usize>s) << 2), K_STORE_FOLDED);
+  }
 }
 
 /** True unless register r, loaded at instruction k from memory `at`, is read after a STORE into `at`. */
@@ -327,9 +387,11 @@ function runInstructions(
   const regPointer = layout.regPointer;
   const regStride = layout.regStride;
   const fullVectors = (length + 3) >> 2;
+  // Whole unrolled iterations: ops write exactly [e, e + length), so K_STORED ops may write outputs.
+  const whole = length > 0 && (length & (UNROLL * 4 - 1)) === 0;
   for (let k = 0; k < count; k++) {
     const kind = load<i32>(kinds + ((<usize>k) << 2));
-    if (kind === K_FOLDED) continue;
+    if (kind === K_FOLDED || (kind === K_STORE_FOLDED && whole)) continue;
     if (constants !== (kind === K_CONSTANT)) {
       if (!constants) {
         // A constant computed before the blocks: only point its register at its slot.
@@ -365,10 +427,14 @@ function runInstructions(
       );
       continue;
     }
-    const own =
+    let own =
       kind === K_CONSTANT
         ? layout.constants + ((<usize>k) << 4)
         : layout.blocks + <usize>dst * <usize>(BLOCK * 4);
+    if (kind === K_STORED && whole) {
+      const output = load<i32>(kinds + ((<usize>(count + k)) << 2));
+      own = <usize>entry(desc, H_OUTPUT_POINTERS, output) + ((<usize>e) << 2);
+    }
     const vectors = kind === K_UNIFORM || kind === K_CONSTANT ? 1 : fullVectors;
     let at = own;
     if (op === LOAD) {

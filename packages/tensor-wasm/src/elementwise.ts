@@ -76,7 +76,7 @@ export class ProgramRunner {
     const outputPointers = inputLayouts + inputs.length;
     const scalarValues = outputPointers + outputs.length;
     const kinds = scalarValues + program.scalars;
-    const partials = 2 * Math.ceil((kinds + count + Math.ceil(program.registers / 4)) / 2);
+    const partials = 2 * Math.ceil((kinds + 2 * count + Math.ceil(program.registers / 4)) / 2);
     const bytes = 4 * partials + 8 * chunks * program.sums;
     const descriptor = this.heap.scratch(bytes, "program");
     this.views();
