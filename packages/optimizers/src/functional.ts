@@ -1,12 +1,9 @@
 import { evaluate, lazy } from "@backprop/tensor";
+import { describe } from "./describe.js";
 import { OptimizerError } from "./errors.js";
 import type { ParamTensors } from "./params.js";
 import { StepPass } from "./step-pass.js";
 import type { GradientTransformation } from "./transform.js";
-
-function describe(t: { dtype: string; shape: readonly number[] }): string {
-  return `${t.dtype}[${t.shape.join(",")}]`;
-}
 
 /**
  * Checks that `b` holds one tensor per parameter of `a`, by name, of the same shape and dtype on the

@@ -1,10 +1,12 @@
 import { constant, type DType, type Expr, evaluate, lazy, type Parameter, sameShape } from "@backprop/tensor";
+import { describe } from "./describe.js";
 import { OptimizerError, StateDictError } from "./errors.js";
 import { isJsonObject, type JsonValue } from "./json.js";
 import type { ParamTensors } from "./params.js";
 import { encodeState, restoreState } from "./state-codec.js";
 import { StepPass } from "./step-pass.js";
 import type { GradientTransformation, Spec } from "./transform.js";
+
 /** The JSON `Optimizer.stateDict()` returns; see the package README for an example. */
 export interface OptimizerStateDict {
   format: "backprop.optimizer/1";
@@ -19,20 +21,6 @@ export interface OptimizerStateDict {
 }
 
 const FORMAT = "backprop.optimizer/1";
-
-/** `float32[2,3]` for a parameter or a saved entry; a malformed saved entry is shown as JSON. */
-function describe(p: unknown): string {
-  const entry = p as { shape?: unknown; dtype?: unknown } | null;
-  if (
-    entry === null ||
-    typeof entry !== "object" ||
-    !Array.isArray(entry.shape) ||
-    typeof entry.dtype !== "string"
-  ) {
-    return JSON.stringify(p)?.slice(0, 80) ?? String(p);
-  }
-  return `${entry.dtype}[${entry.shape.join(",")}]`;
-}
 
 /**
  * A training-loop facade over a gradient transformation, like torch.optim.Optimizer:
