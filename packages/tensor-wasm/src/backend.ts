@@ -1,14 +1,9 @@
 import {
   type Backend,
-  checkLabels,
   createJsBackend,
-  createJsFusedOps,
   type DType,
   DTypeError,
-  type FusedOps,
   type ReduceKind,
-  resolveAdam,
-  resolveSgd,
   type Storage,
 } from "@backprop/tensor";
 import { ProgramRunner } from "./elementwise.js";
@@ -35,17 +30,18 @@ export interface WasmBackendOptions {
   /**
    * Threads the float32 kernels run on: the calling thread plus `threads − 1` workers (worker_threads
    * in Node, Web Workers in a browser) over a shared WebAssembly.Memory. gemm is cut into blocks of C,
-   * and bias + activation, ReLU backward and the optimizer steps into ranges of elements, which the
-   * threads share out. Results are identical for every thread count (each element is computed the
-   * same way whichever thread computes it). A browser page must be cross-origin isolated for shared
+   * elementwise programs into fixed chunks of 8192 elements and reductions into ranges of rows or
+   * columns, which the threads share out. Results are identical for every thread count (each element
+   * is computed the same way whichever thread computes it, and sums are added chunk by chunk in
+   * chunk order). A browser page must be cross-origin isolated for shared
    * memory; where it is not (see `workerThreadsAvailable`), the backend runs on one thread and its
    * `threads` says 1. Default 1.
    */
   threads?: number;
 }
 
-/** A Backend whose tensors live in WebAssembly linear memory, plus the fused training kernels. */
-export interface WasmBackend extends Backend, FusedOps {
+/** A Backend whose tensors live in WebAssembly linear memory. */
+export interface WasmBackend extends Backend {
   readonly name: "wasm-simd" | "wasm-relaxed-simd";
   /** Zero-filled storage of `length` elements in this backend's linear memory. */
   allocate(dtype: DType, length: number): WasmStorage;
@@ -56,8 +52,8 @@ export interface WasmBackend extends Backend, FusedOps {
   /** Linear-memory bytes, bytes handed out to storages and scratch, and bytes waiting on free lists. */
   memoryStats(): { memoryBytes: number; liveBytes: number; freeBytes: number };
   /**
-   * Stops the worker threads (threads > 1); a float32 gemm, bias + activation, ReLU backward or
-   * optimizer step afterwards throws. A no-op with one thread.
+   * Stops the worker threads (threads > 1); a float32 gemm, elementwise program or reduction
+   * afterwards throws. A no-op with one thread.
    */
   close(): Promise<void>;
 }
@@ -92,11 +88,12 @@ function chooseVariant(relaxed: boolean | "auto"): KernelVariant {
 
 /**
  * Creates a backend that keeps tensors in its own WebAssembly memory and runs the kernels of
- * assembly/index.ts on them in place (no copies): a packed, register-blocked f32x4 gemm for every
- * transpose case, f32x4 bias broadcast and bias-gradient sums, and the fused ops of `FusedOps`.
- * float64 tensors live in the same memory and run the JS backend's kernels on their views, so they
- * give exactly the JS backend's results. Storages from another backend are rejected (copy them in
- * with `fromArray(t.data, t.shape, { backend })`).
+ * assembly/ on them in place (no copies): a packed, register-blocked f32x4 gemm for every transpose
+ * case, f32x4 reductions (sum in float64, max, stable log-sum-exp) and an interpreter of elementwise
+ * programs that runs them blockwise in f32x4 (assembly/elementwise.ts). float32 programs compute in
+ * float32; anything with a float64 storage runs the JS backend's code on this memory's views, so it
+ * gives exactly the JS backend's results. Storages from another backend are rejected (copy them in
+ * with `fromArray(t.read(), t.shape, { backend })`).
  *
  * Each call instantiates its own module and memory; nothing is shared between backends.
  */
@@ -122,7 +119,6 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const { KernelThreads } = await import("./threads.js");
     pool = await KernelThreads.start(threads, shared.module, shared.memory, kernels, heap);
   }
-  const js = createJsFusedOps();
   // float64 work runs the JS reference on this memory's typed-array views (its own scratch).
   const reference = createJsBackend();
   const programs = new ProgramRunner(
@@ -134,11 +130,6 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       : pool.elementwise.bind(pool),
   );
   const chunkElements = kernels.CHUNK.value as number;
-  // The elementwise float32 kernels, split across the threads when there are workers.
-  const biasActivation = pool?.biasActivation.bind(pool) ?? kernels.biasActivationF32;
-  const reluBackward = pool?.reluBackward.bind(pool) ?? kernels.reluBackwardF32;
-  const sgd = pool?.sgd.bind(pool) ?? kernels.sgdF32;
-  const adam = pool?.adam.bind(pool) ?? kernels.adamF32;
 
   /** The storage as this backend's, or an error naming the op and what was passed. */
   const mine = (op: string, storage: Storage): HeapStorage => {
@@ -276,72 +267,6 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       });
       if (float32) programs.run(program, m, n, inputPointers, scalars, outputPointers, sums);
       else reference.elementwise(program, m, n, inputs, scalars, outputs, sums);
-    },
-
-    biasActivation(m, n, x, bias, activation, out) {
-      const [px, po] = pointers("biasActivation", out.dtype, [m * n, m * n], x, out) as [number, number];
-      const pv = bias === null ? 0 : pointers("biasActivation", out.dtype, [n], bias)[0]!;
-      if (out.dtype === "float64") js.biasActivation(m, n, x, bias, activation, out);
-      else biasActivation(m, n, px, pv, activation === "relu" ? 1 : 0, po);
-    },
-    reluBackward(length, a, g, out) {
-      const [pa, pg, po] = pointers("reluBackward", out.dtype, [length, length, length], a, g, out) as [
-        number,
-        number,
-        number,
-      ];
-      if (out.dtype === "float64") js.reluBackward(length, a, g, out);
-      else reluBackward(length, pa, pg, po);
-    },
-    softmaxCrossEntropy(m, n, logits, labels, grad, reduction) {
-      const [px] = pointers("softmaxCrossEntropy", logits.dtype, [m * n], logits) as [number];
-      const pg = grad === null ? 0 : pointers("softmaxCrossEntropy", logits.dtype, [m * n], grad)[0]!;
-      if (logits.dtype === "float64") return js.softmaxCrossEntropy(m, n, logits, labels, grad, reduction);
-      checkLabels(labels, m, n);
-      const pl = heap.scratch(4 * m);
-      new Int32Array(heap.memory.buffer, pl, m).set(labels);
-      return kernels.softmaxCrossEntropyF32(m, n, px, pl, pg, reduction === "mean" ? 1 / m : 1);
-    },
-    sgdStep(length, param, grad, velocity, options) {
-      const [pw, pg] = pointers("sgdStep", param.dtype, [length, length], param, grad) as [number, number];
-      const { lr, momentum, weightDecay, nesterov } = resolveSgd(options, velocity);
-      const pv =
-        velocity === null || momentum === 0 ? 0 : pointers("sgdStep", param.dtype, [length], velocity)[0]!;
-      if (param.dtype === "float64") js.sgdStep(length, param, grad, velocity, options);
-      else sgd(length, pw, pg, pv, lr, momentum, weightDecay, nesterov ? 1 : 0);
-    },
-    adamStep(length, param, grad, m, v, options) {
-      const [pw, pg, pm, pv] = pointers(
-        "adamStep",
-        param.dtype,
-        [length, length, length, length],
-        param,
-        grad,
-        m,
-        v,
-      ) as [number, number, number, number];
-      const { lr, step, beta1, beta2, eps, weightDecay, decoupled } = resolveAdam(options);
-      if (param.dtype === "float64") {
-        js.adamStep(length, param, grad, m, v, options);
-        return;
-      }
-      adam(
-        length,
-        pw,
-        pg,
-        pm,
-        pv,
-        beta1,
-        beta2,
-        // 1 − β in float64, rounded once: 1 − f32(0.999) would be off by 1.3e-5 relative.
-        1 - beta1,
-        1 - beta2,
-        eps,
-        decoupled ? 0 : weightDecay,
-        decoupled ? 1 - lr * weightDecay : 1,
-        lr / (1 - beta1 ** step),
-        1 / Math.sqrt(1 - beta2 ** step),
-      );
     },
   };
   return backend;

@@ -43,43 +43,6 @@ export interface KernelExports {
     start: number,
     end: number,
   ): void;
-  biasActivationF32(m: number, n: number, x: number, v: number, act: number, out: number): void;
-  sumRowsF32(m: number, n: number, x: number, beta: number, out: number): void;
-  reluBackwardF32(length: number, a: number, g: number, out: number): void;
-  softmaxCrossEntropyF32(
-    m: number,
-    n: number,
-    x: number,
-    labels: number,
-    grad: number,
-    scale: number,
-  ): number;
-  sgdF32(
-    length: number,
-    w: number,
-    g: number,
-    vel: number,
-    lr: number,
-    momentum: number,
-    weightDecay: number,
-    nesterov: number,
-  ): void;
-  adamF32(
-    length: number,
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    beta1: number,
-    beta2: number,
-    oneMinusBeta1: number,
-    oneMinusBeta2: number,
-    eps: number,
-    weightDecay: number,
-    decayFactor: number,
-    stepSize: number,
-    invSqrtBc2: number,
-  ): void;
 }
 
 /** The kernel builds: plain 128-bit SIMD, and relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add). */
