@@ -142,6 +142,46 @@ describe("compile", () => {
     expect(Array.from(second.scalars)).toEqual([0.5, 0.5]);
   });
 
+  it("returns the same program object for a graph of the same structure, and another for another", () => {
+    const step = (beta: number) =>
+      lazy(a)
+        .mul(beta)
+        .add(lazy(b).mul(1 - beta));
+    const first = compile({ shape: 4, assign: [[a, step(0.9)]] }).program;
+    expect(compile({ shape: 4, assign: [[a, step(0.1)]] }).program).toBe(first);
+    expect(compile({ shape: [2, 2], assign: [[a, step(0.1)]] }).program).toBe(first);
+    expect(compile({ shape: 4, assign: [[b, step(0.1)]] }).program).toBe(first);
+    expect(compile({ shape: 4, assign: [[a, step(0.9).sqrt()]] }).program).not.toBe(first);
+    // the same wiring with the inputs swapped is the same program
+    expect(compile({ shape: 4, assign: [[a, lazy(b).mul(0.9).add(lazy(a).mul(0.1))]] }).program).toBe(first);
+    expect(compile({ shape: 4, assign: [[a, lazy(a).mul(0.9).add(lazy(a).mul(0.1))]] }).program).not.toBe(
+      first,
+    );
+    expect(
+      compile({
+        shape: 4,
+        assign: [
+          [
+            a,
+            rowVector(zeros([4], f64))
+              .mul(0.9)
+              .add(lazy(b).mul(0.1)),
+          ],
+        ],
+      }).program,
+    ).not.toBe(first);
+  });
+
+  it("evaluates a cached program with this call's scalars and fresh sums", () => {
+    const x = tensor([1, 2, 3], f64);
+    const out = zeros([3], f64);
+    for (const s of [2, -1, 0.5]) {
+      const [total] = evaluate({ shape: 3, assign: [[out, lazy(x).mul(s)]], sums: [lazy(x).mul(s)] });
+      expect(out.toArray()).toEqual([s, 2 * s, 3 * s]);
+      expect(total).toBe(6 * s);
+    }
+  });
+
   it("reuses dead registers: a 10 000-op chain needs two, and compiles without deep recursion", () => {
     let e = lazy(a);
     for (let k = 0; k < 10_000; k++) e = k % 2 === 0 ? e.tanh() : e.neg();

@@ -201,22 +201,66 @@ export interface CompiledEvaluation {
 /**
  * Runs the assignments and sums of `spec` in ONE elementwise pass on the tensors' backend and returns
  * the sums. Every element's inputs are read before any target is written, so `x ← f(x)` is safe.
- * All tensors must share one backend and one dtype.
+ * All tensors must share one backend and one dtype. A graph of a structure seen before reuses its
+ * compiled program (the same `ElementwiseProgram` object) and that program's scalar and sum buffers.
  */
 export function evaluate(spec: EvaluateSpec): number[] {
-  const compiled = compile(spec);
-  const sums = new Float64Array(compiled.program.sums);
-  const { backend, program, m, n, inputs, scalars, outputs } = compiled;
+  const { backend, m, n, inputs, outputs, compiled, scalarValues } = prepare(spec);
+  const { program, scalars, sums } = compiled;
+  scalars.set(scalarValues);
+  sums.fill(0);
   backend.elementwise(program, m, n, inputs, scalars, outputs, sums);
-  return Array.from(sums);
+  return sums.length === 0 ? [] : Array.from(sums);
 }
 
 /**
  * Compiles `spec` to an elementwise program: one register per distinct subexpression (structurally
  * equal subexpressions over the same inputs share one), registers reused once dead, every number a
- * scalar slot, all STOREs after all LOADs.
+ * scalar slot, all STOREs after all LOADs. Returns what `evaluate` would pass to `backend.elementwise`.
  */
 export function compile(spec: EvaluateSpec): CompiledEvaluation {
+  const { backend, m, n, inputs, outputs, compiled, scalarValues } = prepare(spec);
+  return {
+    backend,
+    program: compiled.program,
+    m,
+    n,
+    inputs,
+    scalars: Float64Array.from(scalarValues),
+    outputs,
+  };
+}
+
+/** A compiled program with the scalar and sum buffers its evaluations reuse. */
+interface CachedProgram {
+  readonly program: ElementwiseProgram;
+  readonly scalars: Float64Array;
+  readonly sums: Float64Array;
+}
+
+/** Most distinct program structures kept; past it the oldest is dropped. */
+const CACHE_LIMIT = 512;
+
+/**
+ * Compiled programs by graph structure (opcodes, wiring, input layouts, roots). A pure memo: a hit
+ * returns what compiling again would return, so it changes no result, and two copies of this package
+ * each keep their own without conflict; it is the one module-level value that changes. Bounded.
+ * (The scalar and sum buffers are reused by `evaluate`, which is synchronous: each call fills them
+ * before its one backend call.)
+ */
+const programCache = new Map<string, CachedProgram>();
+
+interface Prepared {
+  readonly backend: Backend;
+  readonly m: number;
+  readonly n: number;
+  readonly inputs: readonly Storage[];
+  readonly outputs: readonly Storage[];
+  readonly compiled: CachedProgram;
+  readonly scalarValues: readonly number[];
+}
+
+function prepare(spec: EvaluateSpec): Prepared {
   const [m, n] = resolveSpace(spec.shape);
   const assign = spec.assign ?? [];
   const sums = spec.sums ?? [];
@@ -226,30 +270,29 @@ export function compile(spec: EvaluateSpec): CompiledEvaluation {
     return graph.value(expr);
   });
   const sumRoots = sums.map((expr) => graph.value(expr));
-  const outputs = assign.map(([target]) => target);
-  const tensors = [...graph.tensors, ...outputs];
-  if (tensors.length === 0) {
+  const targets = assign.map(([target]) => target);
+  if (graph.tensors.length + targets.length === 0) {
     throw new TensorError("evaluate: no tensor is read or assigned, so there is no backend to run on");
   }
-  const backend = checkOneBackend(tensors);
-  checkOutputs(outputs, graph);
-  const code = graph.emit(assignRoots, sumRoots);
-  return {
-    backend,
-    program: {
-      code,
+  const backend = checkOneBackend([...graph.tensors, ...targets]);
+  checkOutputs(targets, graph);
+  const key = `${graph.structure}|${assignRoots.join(",")}|${sumRoots.join(",")}`;
+  let compiled = programCache.get(key);
+  if (compiled === undefined) {
+    const program: ElementwiseProgram = {
+      code: graph.emit(assignRoots, sumRoots),
       registers: graph.registerCount,
       inputs: graph.inputLayouts,
-      outputs: outputs.length,
+      outputs: targets.length,
       sums: sums.length,
       scalars: graph.scalarValues.length,
-    },
-    m,
-    n,
-    inputs: graph.inputStorages,
-    scalars: Float64Array.from(graph.scalarValues),
-    outputs: outputs.map((t) => t.storage),
-  };
+    };
+    compiled = { program, scalars: new Float64Array(program.scalars), sums: new Float64Array(program.sums) };
+    if (programCache.size >= CACHE_LIMIT) programCache.delete(programCache.keys().next().value!);
+    programCache.set(key, compiled);
+  }
+  const outputs = targets.map((t) => t.storage);
+  return { backend, m, n, inputs: graph.inputStorages, outputs, compiled, scalarValues: graph.scalarValues };
 }
 
 function resolveSpace(shape: EvaluateSpec["shape"]): [number, number] {
@@ -326,6 +369,8 @@ class GraphBuilder {
   readonly inputLayouts: InputLayout[] = [];
   readonly scalarValues: number[] = [];
   registerCount = 0;
+  /** The values in order, as text: equal text ⇔ equal program (the cache key). */
+  structure = "";
   private readonly byExpr = new Map<Expr, number>();
   private readonly byKey = new Map<string, number>();
   private readonly m: number;
@@ -346,11 +391,16 @@ class GraphBuilder {
         stack.pop();
         continue;
       }
-      const pending = expr.operands.filter((o) => !this.byExpr.has(o));
-      if (pending.length > 0) {
-        stack.push(...pending.reverse()); // leftmost operand first: programs read in the order written
-        continue;
+      let ready = true;
+      // pushed last to first, so the leftmost operand is interned first: programs read in the order written
+      for (let k = expr.operands.length - 1; k >= 0; k--) {
+        const operand = expr.operands[k]!;
+        if (!this.byExpr.has(operand)) {
+          stack.push(operand);
+          ready = false;
+        }
       }
+      if (!ready) continue;
       stack.pop();
       this.byExpr.set(expr, this.intern(expr));
     }
@@ -365,7 +415,7 @@ class GraphBuilder {
     let key: string | undefined;
     if (expr.op === Op.LOAD) {
       slot = this.input(expr);
-      key = `L${slot}`;
+      key = `L${slot}${expr.layout}`;
     } else if (expr.op === Op.SCALAR) {
       slot = this.scalarValues.push(expr.value) - 1;
     } else {
@@ -376,6 +426,7 @@ class GraphBuilder {
     for (const o of operands) this.values[o]!.uses++;
     const index = this.values.push({ op: expr.op, operands, slot, uses: 0 }) - 1;
     if (key !== undefined) this.byKey.set(key, index);
+    this.structure += `${key ?? "S"};`;
     return index;
   }
 
