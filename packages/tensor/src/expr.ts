@@ -410,7 +410,7 @@ class GraphBuilder {
   }
 
   private intern(expr: Expr): number {
-    const operands = expr.operands.map((o) => this.byExpr.get(o)!);
+    const operands: number[] = [];
     let slot = 0;
     let key: string | undefined;
     if (expr.op === Op.LOAD) {
@@ -419,7 +419,12 @@ class GraphBuilder {
     } else if (expr.op === Op.SCALAR) {
       slot = this.scalarValues.push(expr.value) - 1;
     } else {
-      key = `${expr.op}:${operands.join(",")}`;
+      key = `${expr.op}:`;
+      for (const o of expr.operands) {
+        const index = this.byExpr.get(o)!;
+        operands.push(index);
+        key += `${index},`;
+      }
     }
     const known = key === undefined ? undefined : this.byKey.get(key);
     if (known !== undefined) return known;
@@ -433,10 +438,9 @@ class GraphBuilder {
   private input(expr: Expr): number {
     const t = expr.tensor!;
     const storage = t.storage;
-    const existing = this.inputStorages.findIndex(
-      (s, i) => s === storage && this.inputLayouts[i] === expr.layout,
-    );
-    if (existing >= 0) return existing;
+    for (let i = 0; i < this.inputStorages.length; i++) {
+      if (this.inputStorages[i] === storage && this.inputLayouts[i] === expr.layout) return i;
+    }
     checkTensor(
       `${expr.layout} input`,
       this.inputStorages.length,
