@@ -264,7 +264,7 @@ function loadsFrom(desc: usize, code: usize, p: i32, at: i32): bool {
  * Lets the vector op that computes a stored register write the output itself (K_STORED) and skips
  * the STORE (K_STORE_FOLDED), when nothing after that op reads the output's memory as an input: no
  * LOAD of it, and no register loaded from it in place is read. (An op writing before the STORE
- * would otherwise change what such a read sees.) The output must be stored once only.
+ * would otherwise change what such a read sees.) Its memory must be stored once only.
  */
 function fuseStores(desc: usize, code: usize, count: i32, kinds: usize): void {
   const targets = kinds + ((<usize>count) << 2);
@@ -280,7 +280,8 @@ function fuseStores(desc: usize, code: usize, count: i32, kinds: usize): void {
     let safe = true;
     for (let q = 0; q < count && safe; q++) {
       const qOp = operand(code, q, 0);
-      if (q !== s && qOp === STORE && operand(code, q, 2) === output) safe = false;
+      if (q !== s && qOp === STORE && entry(desc, H_OUTPUT_POINTERS, operand(code, q, 2)) === at)
+        safe = false;
       if (q <= k || q === s) continue;
       if (loadsFrom(desc, code, q, at)) safe = false;
       for (let f = 0; f < 3 && safe; f++) {

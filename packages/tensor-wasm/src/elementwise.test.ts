@@ -81,10 +81,16 @@ describe("elementwise programs on float32", () => {
 
   it("read an input overwritten in place by an earlier STORE as it was before the program ran", () => {
     // STORE x ← x + 1 comes before x·x is computed: the program still sees the old x (as the JS reference does).
-    for (const backend of backends) {
-      const x = normal([3, 300], 4, backend);
+    for (const [backend, [m, n]] of backends.flatMap(
+      (b) =>
+        [
+          [b, [3, 300]],
+          [b, [2, 512]],
+        ] as [WasmBackend, [number, number]][],
+    )) {
+      const x = normal([m, n], 4, backend);
       const before = x.read();
-      const squares = normal([3, 300], 5, backend);
+      const squares = normal([m, n], 5, backend);
       const p = program(
         [
           [Op.LOAD, 0, 0, 0, 0],
@@ -98,8 +104,8 @@ describe("elementwise programs on float32", () => {
       );
       backend.elementwise(
         p,
-        3,
-        300,
+        m,
+        n,
         [x.storage],
         Float64Array.of(1),
         [x.storage, squares.storage],
@@ -107,6 +113,49 @@ describe("elementwise programs on float32", () => {
       );
       expect([...x.read()]).toEqual([...before].map((v) => f32(v + 1)));
       expect([...squares.read()]).toEqual([...before].map((v) => f32(v * v)));
+    }
+  });
+
+  it("run an Adam-shaped update in place exactly as float32 arithmetic in the program's order", () => {
+    // Whole blocks (4096 = 8·512) and a ragged tail (4096 + 13): folded multiply-adds, outputs written by
+    // the ops that compute them, inputs read in place, scalars hoisted; each op rounded to float32.
+    const [b1, b2, lr, eps] = [0.9, 0.999, 1e-3, 1e-8];
+    for (const backend of backends) {
+      for (const size of [4096, 4109]) {
+        const [w, g, m, v] = [21, 22, 23, 24].map((seed) => normal([size], seed, backend)) as Tensor[];
+        const [w0, g0, m0, v0] = [w!, g!, m!, v!].map((t) => t.read()) as Float32Array[];
+        const m1 = lazy(m!)
+          .mul(b1)
+          .add(lazy(g!).mul(1 - b1));
+        const v1 = lazy(v!)
+          .abs()
+          .mul(b2)
+          .add(
+            lazy(g!)
+              .mul(lazy(g!))
+              .mul(1 - b2),
+          );
+        const w1 = lazy(w!).sub(m1.div(v1.sqrt().add(eps)).mul(lr));
+        evaluate({
+          shape: size,
+          assign: [
+            [m!, m1],
+            [v!, v1],
+            [w!, w1],
+          ],
+        });
+        const [wGot, mGot, vGot] = [w!, m!, v!].map((t) => t.read()) as Float32Array[];
+        for (let e = 0; e < size; e++) {
+          const mWant = f32(f32(m0![e]! * f32(b1)) + f32(g0![e]! * f32(1 - b1)));
+          const vWant = f32(f32(Math.abs(v0![e]!) * f32(b2)) + f32(f32(g0![e]! * g0![e]!) * f32(1 - b2)));
+          const wWant = f32(w0![e]! - f32(f32(mWant / f32(f32(Math.sqrt(vWant)) + f32(eps))) * f32(lr)));
+          if (!Object.is(mGot![e], mWant) || !Object.is(vGot![e], vWant) || !Object.is(wGot![e], wWant)) {
+            expect.fail(
+              `${backend.name} ${size} [${e}]: m ${mGot![e]}/${mWant} v ${vGot![e]}/${vWant} w ${wGot![e]}/${wWant}`,
+            );
+          }
+        }
+      }
     }
   });
 
