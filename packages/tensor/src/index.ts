@@ -36,22 +36,8 @@ export {
   rowIndex,
   rowVector,
 } from "./expr.js";
-export {
-  type AdamStepOptions,
-  checkLabels,
-  type FusedActivation,
-  type FusedOps,
-  hasFusedOps,
-  MIN_NORMAL_FLOAT32,
-  MIN_NORMAL_FLOAT64,
-  type Reduction,
-  resolveAdam,
-  resolveSgd,
-  type SgdStepOptions,
-} from "./fused.js";
 export { createPackedGemm, type StridedGemm } from "./gemm-js.js";
-export { createJsBackend, type JsBackend, jsBackend } from "./js-backend.js";
-export { createJsFusedOps } from "./js-fused.js";
+export { createJsBackend, jsBackend } from "./js-backend.js";
 export { checkCompatible, checkRank, checkSameShape, prepareOut } from "./ops/check.js";
 export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";
 export { type MatmulOptions, matmul } from "./ops/matmul.js";

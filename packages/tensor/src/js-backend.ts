@@ -1,22 +1,10 @@
 import type { Backend, CpuStorage, Storage } from "./backend.js";
 import { allocateArray, type FloatArray } from "./dtype.js";
 import { TensorError } from "./errors.js";
-import type { FusedOps } from "./fused.js";
 import { createPackedGemm } from "./gemm-js.js";
 import { BLOCK, runElementwise } from "./js-elementwise.js";
-import { createJsFusedOps } from "./js-fused.js";
 import { runReduce } from "./js-reduce.js";
 import { ArrayStorage } from "./storage.js";
-
-/**
- * The plain TypeScript backend. (Until the packages above tensor have moved to expressions it also
- * carries the old fused kernels and `addRowVector` / `sumRows`; they go when nothing uses them.)
- */
-export type JsBackend = Backend &
-  FusedOps & {
-    addRowVector(m: number, n: number, x: Storage, v: Storage, out: Storage): void;
-    sumRows(m: number, n: number, x: Storage, beta: number, out: Storage): void;
-  };
 
 /** The typed array of a storage this backend made (or any CPU storage: the wasm backend's views). */
 function arrayOf(storage: Storage): FloatArray {
@@ -33,11 +21,10 @@ function arrayOf(storage: Storage): FloatArray {
  * Each backend value owns its scratch (gemm packing buffers, interpreter registers), reused across
  * calls, so two backends share nothing.
  */
-export function createJsBackend(): JsBackend {
+export function createJsBackend(): Backend {
   const gemmStrided = createPackedGemm();
   let registers = new Float64Array(0);
-  const backend: JsBackend = {
-    ...createJsFusedOps(),
+  return {
     name: "js",
     allocate: (dtype, length) => new ArrayStorage(allocateArray(dtype, length)),
     read(storage, offset, out) {
@@ -63,21 +50,8 @@ export function createJsBackend(): JsBackend {
       if (registers.length < needed) registers = new Float64Array(needed);
       runElementwise(program, m, n, inputs.map(arrayOf), scalars, outputs.map(arrayOf), sums, registers);
     },
-    addRowVector(m, n, x, v, out) {
-      const xs = arrayOf(x);
-      const vs = arrayOf(v);
-      const os = arrayOf(out);
-      for (let i = 0; i < m; i++) {
-        const row = i * n;
-        for (let j = 0; j < n; j++) os[row + j] = xs[row + j]! + vs[j]!;
-      }
-    },
-    sumRows(m, n, x, beta, out) {
-      backend.reduce("sum", 0, m, n, x, beta, out);
-    },
   };
-  return backend;
 }
 
 /** The default backend, used when none is given. */
-export const jsBackend: JsBackend = Object.freeze(createJsBackend());
+export const jsBackend: Backend = Object.freeze(createJsBackend());
