@@ -135,7 +135,7 @@ function setOperand(code: usize, k: i32, field: i32, value: i32): void {
  * per register a pointer, a stride and a block; per instruction a 16-byte slot for a constant.
  */
 export function elementwiseScratchBytes(registers: i32, count: i32): i32 {
-  return registers * (BLOCK * 4 + 8) + count * 16 + 32;
+  return registers * (BLOCK * 4 + 8) + count * 16 + 96;
 }
 
 /** How many register operands (a, b, c) an opcode reads. */
@@ -324,6 +324,8 @@ class Scratch {
   regStride: usize;
   constants: usize;
   blocks: usize;
+  /** Three f32x4: copies of splat operands that an op's result would overwrite (see `unaliased`). */
+  copies: usize;
 }
 
 /**
@@ -344,7 +346,8 @@ export function elementwiseChunk(desc: usize, chunk: i32, scratch: usize): void 
   memory.fill(partials, 0, (<usize>sums) << 3);
   // The layout of `scratch`, in a small header at its start.
   const layout = changetype<Scratch>(scratch);
-  layout.regPointer = scratch + 16;
+  layout.copies = scratch + 32;
+  layout.regPointer = scratch + 80;
   layout.regStride = layout.regPointer + ((<usize>registers) << 2);
   layout.constants = (layout.regStride + ((<usize>registers) << 2) + 15) & ~(<usize>15);
   layout.blocks = layout.constants + ((<usize>count) << 4);
@@ -458,18 +461,18 @@ function runInstructions(
         index = f32x4.add(index, f32x4.splat(4));
       }
     } else {
-      const pa = load<usize>(regPointer + ((<usize>a) << 2));
       const sa = load<i32>(regStride + ((<usize>a) << 2));
+      const pa = unaliased(load<usize>(regPointer + ((<usize>a) << 2)), sa, own, layout.copies);
       if (op < ADD) unary(op, pa, sa, own, vectors);
       else {
         const b = operand(code, k, 3);
-        const pb = load<usize>(regPointer + ((<usize>b) << 2));
         const sb = load<i32>(regStride + ((<usize>b) << 2));
+        const pb = unaliased(load<usize>(regPointer + ((<usize>b) << 2)), sb, own, layout.copies + 16);
         if (op < SELECT) binary(op, pa, sa, pb, sb, own, vectors);
         else {
           const c = operand(code, k, 4);
-          const pc = load<usize>(regPointer + ((<usize>c) << 2));
           const sc = load<i32>(regStride + ((<usize>c) << 2));
+          const pc = unaliased(load<usize>(regPointer + ((<usize>c) << 2)), sc, own, layout.copies + 32);
           ternary(op, pa, sa, pb, sb, pc, sc, own, vectors);
         }
       }
@@ -477,6 +480,17 @@ function runInstructions(
     store<usize>(regPointer + ((<usize>dst) << 2), at);
     store<i32>(regStride + ((<usize>dst) << 2), kind === K_UNIFORM || kind === K_CONSTANT ? 0 : 16);
   }
+}
+
+/**
+ * Where to read a splat operand (stride 0) that lives at the start of the block the op writes
+ * (operand and result in one register): a copy in `spare`, since the loops read a splat at the same
+ * address on every iteration and the first result vector would overwrite it. Other operands as they are.
+ */
+function unaliased(operandAt: usize, stride: i32, own: usize, spare: usize): usize {
+  if (stride !== 0 || operandAt !== own) return operandAt;
+  v128.store(spare, v128.load(operandAt));
+  return spare;
 }
 
 /** Bytes of `vectors` f32x4 rounded up to whole unrolled iterations. */

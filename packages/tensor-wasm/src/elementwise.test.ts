@@ -79,6 +79,62 @@ describe("elementwise programs on float32", () => {
     }
   });
 
+  it("read a splat operand correctly when the op writes its result into that operand's register", () => {
+    // r1 holds the column value (one splat per row) and is also the result register: the op must not
+    // read its own first result vector as the splat (rows of 5 and 37: more than one vector each).
+    for (const backend of backends) {
+      for (const [m, n] of [
+        [3, 5],
+        [2, 37],
+      ] as [number, number][]) {
+        const [y, dy] = [31, 32].map((seed) => normal([m, n], seed, backend)) as [Tensor, Tensor];
+        const t = normal([m], 33, backend);
+        const cases: [number[][], (yv: number, dyv: number, tv: number) => number][] = [
+          // MUL then SUB, folded into one c − a·b pass: dy − y·t
+          [
+            [
+              [Op.MUL, 3, 0, 1, 0],
+              [Op.SUB, 1, 2, 3, 0],
+            ],
+            (yv, dyv, tv) => f32(dyv - f32(yv * tv)),
+          ],
+          [[[Op.SELECT, 1, 0, 1, 2]], (yv, dyv, tv) => (yv !== 0 ? tv : dyv)],
+          [[[Op.POW, 1, 0, 1, 0]], (yv, _dyv, tv) => f32(yv ** tv)],
+        ];
+        for (const [body, reference] of cases) {
+          const out = normal([m, n], 34, backend);
+          const p = program(
+            [
+              [Op.LOAD, 0, 0, 0, 0],
+              [Op.LOAD, 2, 1, 0, 0],
+              [Op.LOAD, 1, 2, 0, 0],
+              ...body,
+              [Op.STORE, 1, 0, 0, 0],
+            ],
+            { inputs: ["full", "full", "column"], outputs: 1, sums: 0, scalars: 0, registers: 4 },
+          );
+          const pow = body[0]![0] === Op.POW;
+          const tPow = pow ? fromArray([2, 3, 2].slice(0, m), [m], { backend }) : t;
+          backend.elementwise(
+            p,
+            m,
+            n,
+            [y.storage, dy.storage, tPow.storage],
+            new Float64Array(0),
+            [out.storage],
+            new Float64Array(0),
+          );
+          const [yv, dyv, tv, got] = [y.read(), dy.read(), tPow.read(), out.read()];
+          for (let e = 0; e < m * n; e++) {
+            const want = reference(yv[e]!, dyv[e]!, tv[Math.floor(e / n)]!);
+            if (!Object.is(got[e], want))
+              expect.fail(`${backend.name} op ${body.at(-1)![0]} ${m}×${n} [${e}]: ${got[e]} ≠ ${want}`);
+          }
+        }
+      }
+    }
+  });
+
   it("read an input overwritten in place by an earlier STORE as it was before the program ran", () => {
     // STORE x ← x + 1 comes before x·x is computed: the program still sees the old x (as the JS reference does).
     for (const [backend, [m, n]] of backends.flatMap(
