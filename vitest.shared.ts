@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /** Tests resolve workspace packages to their TypeScript sources (no stale dist, no build step). */
@@ -15,26 +14,23 @@ const shared = defineConfig({
 
 export default shared;
 
+/** The backends every suite of `backendProjects` runs on, one vitest project each. */
+const BACKENDS = ["js", "wasm", "opaque"] as const;
+
 /**
- * The shared config, run twice as two vitest projects: `js` (tensors made without a `backend` option
- * are on `jsBackend`, as in the library) and `wasm` (packages/test-kit/src/wasm-backend.ts puts them on
- * a one-thread WebAssembly SIMD backend), so a failure names the backend; `BACKPROP_TEST_BACKEND` says
- * which. `vitest run --project wasm` runs one of them.
+ * The shared config, run once per backend as vitest projects `js`, `wasm` and `opaque`
+ * (`BACKPROP_TEST_BACKEND` names it), so a failure names the backend. A test asks
+ * `projectBackend()` of @backprop/test-kit for that backend and creates its tensors, layers and
+ * losses on it explicitly (the library keeps no "current backend", and neither does the harness).
+ * `vitest run --project opaque` runs one of them.
  */
 export const backendProjects = defineConfig({
   ...shared,
   test: {
     ...shared.test,
-    projects: [
-      { extends: true, test: { name: "js", env: { BACKPROP_TEST_BACKEND: "js" } } },
-      {
-        extends: true,
-        test: {
-          name: "wasm",
-          env: { BACKPROP_TEST_BACKEND: "wasm" },
-          setupFiles: [fileURLToPath(new URL("./packages/test-kit/src/wasm-backend.ts", import.meta.url))],
-        },
-      },
-    ],
+    projects: BACKENDS.map((name) => ({
+      extends: true,
+      test: { name, env: { BACKPROP_TEST_BACKEND: name } },
+    })),
   },
 });

@@ -1,4 +1,4 @@
 import { defineConfig } from "tsup";
 import { libraryBuild } from "../../tsup.shared.js";
 
-export default defineConfig(libraryBuild({ index: "src/index.ts" }));
+export default defineConfig(libraryBuild({ index: "src/index.ts", testing: "src/testing/index.ts" }));

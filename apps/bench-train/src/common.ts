@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { gunzipSync } from "node:zlib";
-import { withForeignLoad } from "@backprop/bench-kit";
+import { withForeignLoadAsync } from "@backprop/bench-kit";
 
 /** The issue's protocol. */
 export const PROTOCOL = {
@@ -61,8 +61,8 @@ export interface ChildConfig {
   seed: number;
   /** Implementation-specific switch (tfjs: "cpu" | "wasm"; backprop: "js" | "wasm"; torch: threads). */
   variant: string;
-  /** wasm backend: flush subnormal Adam moments to zero (when the backend exposes the switch). */
-  flushDenormals?: boolean;
+  /** Epochs the runner will ask for (the backprop child's `Trainer.fit` runs that many). */
+  epochs: number;
 }
 
 export function send(message: Message): void {
@@ -138,15 +138,22 @@ export function maxRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 
+/** What one round of training did. */
+export interface EpochResult {
+  lossSum: number;
+  steps: number;
+  samples: number;
+}
+
 /** One implementation as the child loop drives it. */
 export interface Trainer {
   info: string;
   /**
    * Trains `steps` mini-batches of the current epoch (null: the whole epoch, 469 steps with the
-   * last batch of 96) and returns the summed loss and the number of steps and samples done.
-   * Synchronous, so that withForeignLoad brackets exactly the training work.
+   * last batch of 96) and returns the summed loss and the number of steps and samples done. The
+   * timing and foreign-load bracket is exactly this call (synchronous, or until its promise settles).
    */
-  trainEpoch(epoch: number, steps: number | null): { lossSum: number; steps: number; samples: number };
+  trainEpoch(epoch: number, steps: number | null): EpochResult | Promise<EpochResult>;
   /** Test-set accuracy in [0, 1]. */
   evaluate(): number;
 }
@@ -164,7 +171,7 @@ export async function serve(setup: () => Promise<Trainer> | Trainer): Promise<vo
       if (command.cmd === "epoch") {
         const cpu0 = process.cpuUsage();
         const t = performance.now();
-        const { result, foreignCores } = withForeignLoad(() =>
+        const { result, foreignCores } = await withForeignLoadAsync(async () =>
           trainer.trainEpoch(command.epoch, command.steps),
         );
         const seconds = (performance.now() - t) / 1000;

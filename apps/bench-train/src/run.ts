@@ -103,11 +103,11 @@ function implementations(o: Options): Impl[] {
     command: process.execPath,
     args: [...extra, "--conditions=@backprop/source", "--import", "tsx", join(here, script)],
   });
-  const base = { dataDir: o.dataDir, seed: o.seed };
+  const base = { dataDir: o.dataDir, seed: o.seed, epochs: o.epochs };
   const impls: Impl[] = [
     {
       id: "backprop-js",
-      label: "@backprop js backend (layers + losses + optimizers)",
+      label: "@backprop js backend (Trainer.fit: layers + losses + optimizers)",
       ...node("child-backprop.ts"),
       config: { ...base, variant: "js" },
       steps: null,
@@ -116,18 +116,8 @@ function implementations(o: Options): Impl[] {
       group: "backprop",
     },
     {
-      id: "backprop-js-fused",
-      label: "@backprop js backend, fused kernels only (hand loop)",
-      ...node("child-backprop.ts"),
-      config: { ...base, variant: "js-fused" },
-      steps: null,
-      modes: ["full"],
-      ours: true,
-      group: "backprop",
-    },
-    {
       id: "backprop-wasm",
-      label: "@backprop wasm-simd backend (layers + losses + optimizers)",
+      label: "@backprop wasm-simd backend, 1 thread (Trainer.fit)",
       ...node("child-backprop.ts"),
       config: { ...base, variant: "wasm" },
       steps: null,
@@ -136,28 +126,8 @@ function implementations(o: Options): Impl[] {
       group: "backprop",
     },
     {
-      id: "backprop-wasm-adamstep",
-      label: "@backprop wasm-simd, layers + losses + fused wasm adamStep (FTZ)",
-      ...node("child-backprop.ts"),
-      config: { ...base, variant: "wasm-adamstep" },
-      steps: null,
-      modes: ["full"],
-      ours: true,
-      group: "backprop",
-    },
-    {
-      id: "backprop-wasm-fused",
-      label: "@backprop wasm-simd, fused kernels only (hand loop)",
-      ...node("child-backprop.ts"),
-      config: { ...base, variant: "wasm-fused" },
-      steps: null,
-      modes: ["quick", "full"],
-      ours: true,
-      group: "backprop",
-    },
-    {
       id: "backprop-wasm-2t",
-      label: "@backprop wasm-simd, 2 threads (layers + losses + optimizers)",
+      label: "@backprop wasm-simd, 2 threads (Trainer.fit, the trainer's default on 2 cores)",
       ...node("child-backprop.ts"),
       config: { ...base, variant: "wasm", wasmThreads: 2 },
       steps: null,
@@ -166,10 +136,10 @@ function implementations(o: Options): Impl[] {
       group: "backprop",
     },
     {
-      id: "backprop-wasm-fused-relaxed",
-      label: "@backprop wasm-relaxed-simd, fused kernels only (--experimental-wasm-relaxed-simd)",
+      id: "backprop-wasm-relaxed",
+      label: "@backprop wasm-relaxed-simd, 2 threads (Trainer.fit; --experimental-wasm-relaxed-simd)",
       ...node("child-backprop.ts", ["--experimental-wasm-relaxed-simd"]),
-      config: { ...base, variant: "wasm-fused", relaxed: true },
+      config: { ...base, variant: "wasm", wasmThreads: 2, relaxed: true },
       steps: null,
       modes: [],
       ours: true,

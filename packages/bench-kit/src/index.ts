@@ -1,2 +1,2 @@
 export { type Candidate, type InterleaveOptions, interleave, type Timing } from "./interleave.js";
-export { machineLine, withForeignLoad } from "./machine.js";
+export { machineLine, withForeignLoad, withForeignLoadAsync } from "./machine.js";

@@ -19,18 +19,36 @@ function totalCpuSeconds(): number | null {
 }
 
 /**
- * Measures the CPU other processes used while `work` ran ("foreign load", in cores): all busy CPU
- * time from /proc/stat minus this process's own. Null where /proc/stat is missing.
+ * Starts measuring the CPU other processes use ("foreign load", in cores): all busy CPU time from
+ * /proc/stat minus this process's own, over the wall time until the returned function is called.
+ * Null where /proc/stat is missing.
  */
-export function withForeignLoad<T>(work: () => T): { result: T; foreignCores: number | null } {
+function foreignLoadMeter(): () => number | null {
   const busy0 = totalCpuSeconds();
   const own0 = process.cpuUsage();
   const t0 = performance.now();
+  return () => {
+    const wall = (performance.now() - t0) / 1000;
+    const busy1 = totalCpuSeconds();
+    const ownUsage = process.cpuUsage(own0);
+    if (busy0 === null || busy1 === null || wall <= 0) return null;
+    const own = (ownUsage.user + ownUsage.system) / 1e6;
+    return Math.max(0, (busy1 - busy0 - own) / wall);
+  };
+}
+
+/** The foreign load (see `foreignLoadMeter`) while `work` ran. */
+export function withForeignLoad<T>(work: () => T): { result: T; foreignCores: number | null } {
+  const stop = foreignLoadMeter();
   const result = work();
-  const wall = (performance.now() - t0) / 1000;
-  const busy1 = totalCpuSeconds();
-  const ownUsage = process.cpuUsage(own0);
-  if (busy0 === null || busy1 === null || wall <= 0) return { result, foreignCores: null };
-  const own = (ownUsage.user + ownUsage.system) / 1e6;
-  return { result, foreignCores: Math.max(0, (busy1 - busy0 - own) / wall) };
+  return { result, foreignCores: stop() };
+}
+
+/** The foreign load while the asynchronous `work` ran, until its promise settled. */
+export async function withForeignLoadAsync<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; foreignCores: number | null }> {
+  const stop = foreignLoadMeter();
+  const result = await work();
+  return { result, foreignCores: stop() };
 }

@@ -1,4 +1,5 @@
 import { fromArray, Rng } from "@backprop/tensor";
+import { createOpaqueBackend } from "@backprop/tensor/testing";
 import { describe, expect, it } from "vitest";
 import { BatchIterator } from "./batches.js";
 import { type ClassificationDataset, classificationDataset, regressionDataset } from "./dataset.js";
@@ -136,5 +137,21 @@ describe("BatchIterator", () => {
     expect(() => iterator.loadState({ ...state, rng: { ...state.rng, words: [0, 0, 0, 0] } })).toThrow(
       DataError,
     );
+  });
+});
+
+describe("BatchIterator on a backend whose memory is not a CPU array", () => {
+  it("gathers the same batches from a dataset on the opaque test backend (rows move through read / write)", () => {
+    const js = indexed(23);
+    const backend = createOpaqueBackend();
+    const opaque = { ...js, features: fromArray(js.features.read(), [23, 2], { backend }) };
+    const onJs = new BatchIterator(js, { batchSize: 5, rng: 4 });
+    const onOpaque = new BatchIterator(opaque, { batchSize: 5, rng: 4 });
+    for (let b = onJs.next(); b !== null; b = onJs.next()) {
+      const other = onOpaque.next()!;
+      expect(other.features.backend).toBe(backend);
+      expect(Array.from(other.features.read())).toEqual(Array.from(b.features.read()));
+      expect(Array.from(other.targets)).toEqual(Array.from(b.targets));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { type DType, type Tensor, zeros } from "@backprop/tensor";
+import { allocateArray, type DType, fromArray, type Tensor } from "@backprop/tensor";
 import Papa from "papaparse";
 import {
   type ClassificationDataset,
@@ -191,15 +191,13 @@ export function parseCsv(text: string, options: CsvOptions): Dataset {
     return value;
   };
   const n = rows.length;
-  const dtypeOption = options.dtype === undefined ? {} : { dtype: options.dtype };
   /** The numbers of `selected` columns as an [n, selected.length] tensor. */
   const numbers = (selected: readonly number[]): Tensor => {
     const width = selected.length;
-    const out = zeros([n, width], dtypeOption);
-    const data = out.data;
+    const data = allocateArray(dtype, n * width);
     for (let r = 0; r < n; r++)
       for (let j = 0; j < width; j++) data[r * width + j] = number(rows[r]!, selected[j]!);
-    return out;
+    return fromArray(data, [n, width]);
   };
   const features = numbers(featureColumns);
   const featureNames = featureColumns.map((c) => columns[c]!);

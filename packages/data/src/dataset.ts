@@ -1,4 +1,4 @@
-import { formatShape, type Tensor, zeros } from "@backprop/tensor";
+import { allocateArray, type FloatArray, formatShape, type Tensor, zeros } from "@backprop/tensor";
 import { DataError } from "./errors.js";
 
 /** Samples with class labels: `targets[i]` indexes `classNames`. */
@@ -129,20 +129,24 @@ export function datasetSize(dataset: Dataset): number {
   return dataset.features.shape[0]!;
 }
 
-/** Copies rows `indices` of a [n, c] tensor into `out` ([indices.length, c]), in that order. */
+/**
+ * Copies rows `indices` of a [n, c] tensor into `out` ([indices.length, c]), in that order: each row
+ * is read from the source's backend into `scratch` (count·c elements of out's dtype; a batch loop
+ * passes the same one every time), then written to `out` at once.
+ */
 export function gatherRows(
   source: Tensor,
   indices: ArrayLike<number>,
   out: Tensor,
   count = indices.length,
+  scratch: FloatArray = allocateArray(out.dtype, count * source.shape[1]!),
 ): Tensor {
   const width = source.shape[1]!;
-  const from = source.data;
-  const to = out.data;
+  const rows = scratch.subarray(0, count * width);
   for (let r = 0; r < count; r++) {
-    const start = indices[r]! * width;
-    to.set(from.subarray(start, start + width), r * width);
+    source.backend.read(source.storage, indices[r]! * width, rows.subarray(r * width, (r + 1) * width));
   }
+  out.write(rows);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { type DType, sizeOf, zeros } from "@backprop/tensor";
+import { allocateArray, type DType, fromArray, sizeOf } from "@backprop/tensor";
 import { type ClassificationDataset, classificationDataset, defaultNames } from "./dataset.js";
 import { DataError } from "./errors.js";
 import type { IdxArray } from "./idx.js";
@@ -69,8 +69,7 @@ export function idxDataset(
     throw new DataError(op, `limit must be a non-negative integer, got ${limit}`);
   const n = Math.min(limit, available);
   const d = sizeOf(images.shape.slice(1));
-  const features = zeros([n, d], options.dtype === undefined ? {} : { dtype: options.dtype });
-  const x = features.data;
+  const x = allocateArray(options.dtype ?? "float32", n * d);
   const pixels = images.data;
   for (let i = 0; i < n * d; i++) x[i] = pixels[i]! / 255;
   const targets = Int32Array.from(labels.data.subarray(0, n));
@@ -92,5 +91,10 @@ export function idxDataset(
       );
     }
   }
-  return classificationDataset({ features, targets, classNames, featureNames: defaultNames("pixel", d) });
+  return classificationDataset({
+    features: fromArray(x, [n, d]),
+    targets,
+    classNames,
+    featureNames: defaultNames("pixel", d),
+  });
 }

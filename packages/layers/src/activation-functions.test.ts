@@ -1,34 +1,44 @@
 import { registerGradcheckMatchers } from "@backprop/gradcheck/vitest";
-import { map, type Tensor, tensor } from "@backprop/tensor";
+import { constant, erf, erfc, evaluate, lazy } from "@backprop/tensor";
+import { expectProjectBackend, onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
-  elu,
-  eluDerivative,
-  erf,
-  erfc,
-  gelu,
-  geluDerivative,
-  geluTanh,
-  geluTanhDerivative,
-  identity,
-  identityDerivative,
-  leakyRelu,
-  leakyReluDerivative,
-  relu,
-  reluDerivative,
-  sigmoid,
-  sigmoidDerivative,
-  silu,
-  siluDerivative,
-  softplus,
-  softplusDerivative,
-  tanh,
-  tanhDerivative,
+  ELU,
+  type ElementwiseActivation,
+  GELU,
+  Identity,
+  LeakyReLU,
+  ReLU,
+  Sigmoid,
+  SiLU,
+  Softplus,
+  Tanh,
 } from "./index.js";
-import { readFixture, relativeError } from "./test-utils/fixtures.js";
-import { STRICT } from "./test-utils/gradcheck.js";
+import { readFixture, relativeError, STRICT } from "./test-kit.js";
 
 registerGradcheckMatchers(expect);
+
+/*
+ * The activations' h and h′ are expressions (activation-functions.ts), evaluated here the way the
+ * library runs them: through the layers' forward (z = h(a)) and backward with δ_z = 1 (δ_a = h′(a)),
+ * on float64 tensors of the test project's backend.
+ */
+const backend = await projectBackend();
+const { tensor, ones } = onBackend(backend);
+const f64 = { dtype: "float64" } as const;
+
+/** h(x_i) and h′(x_i) of a fresh layer at the points `xs`. */
+function values(make: () => ElementwiseActivation, xs: readonly number[]): { y: number[]; dy: number[] } {
+  const layer = make();
+  const y = Array.from(layer.forward(tensor([...xs], f64)).read());
+  const dy = Array.from(layer.backward(ones([xs.length], f64)).read());
+  return { y, dy };
+}
+
+/** h(x) of a fresh layer. */
+const h = (make: () => ElementwiseActivation, x: number): number => values(make, [x]).y[0]!;
+/** h′(x) of a fresh layer. */
+const dh = (make: () => ElementwiseActivation, x: number): number => values(make, [x]).dy[0]!;
 
 /**
  * |a − b| ≤ rtol·|b| + atol: relative, with an absolute floor for the tails, where the reference
@@ -49,48 +59,35 @@ const fixture = readFixture<ActivationsFixture>("activations.json");
 const grid = fixture.x;
 
 /**
- * h, h′ and h′'s closed form written independently of the implementation, and the kinks of h (where
- * it is not differentiable, or for softplus where it switches to the identity at βx = threshold).
+ * Each activation's layer, h′'s closed form written independently of the implementation, and the
+ * kinks of h (where it is not differentiable, or for softplus where it switches to the identity at
+ * βx = threshold).
  */
 const cases: Record<
   string,
-  {
-    h: (x: number) => number;
-    dh: (x: number) => number;
-    closedForm: (x: number) => number;
-    kinks?: readonly number[];
-  }
+  { make: () => ElementwiseActivation; closedForm: (x: number) => number; kinks?: readonly number[] }
 > = {
-  sigmoid: { h: sigmoid, dh: sigmoidDerivative, closedForm: (x) => Math.exp(-x) / (1 + Math.exp(-x)) ** 2 },
-  tanh: { h: tanh, dh: tanhDerivative, closedForm: (x) => 1 / Math.cosh(x) ** 2 },
-  relu: { h: relu, dh: reluDerivative, closedForm: (x) => (x > 0 ? 1 : 0), kinks: [0] },
+  sigmoid: { make: () => new Sigmoid(), closedForm: (x) => Math.exp(-x) / (1 + Math.exp(-x)) ** 2 },
+  tanh: { make: () => new Tanh(), closedForm: (x) => 1 / Math.cosh(x) ** 2 },
+  relu: { make: () => new ReLU(), closedForm: (x) => (x > 0 ? 1 : 0), kinks: [0] },
   "leakyRelu(0.1)": {
-    h: (x) => leakyRelu(x, 0.1),
-    dh: (x) => leakyReluDerivative(x, 0.1),
+    make: () => new LeakyReLU({ slope: 0.1 }),
     closedForm: (x) => (x > 0 ? 1 : 0.1),
     kinks: [0],
   },
-  "elu(1)": {
-    h: (x) => elu(x, 1),
-    dh: (x) => eluDerivative(x, 1),
-    closedForm: (x) => (x > 0 ? 1 : Math.exp(x)),
-    kinks: [0],
-  },
+  "elu(1)": { make: () => new ELU({ alpha: 1 }), closedForm: (x) => (x > 0 ? 1 : Math.exp(x)), kinks: [0] },
   "elu(0.5)": {
-    h: (x) => elu(x, 0.5),
-    dh: (x) => eluDerivative(x, 0.5),
+    make: () => new ELU({ alpha: 0.5 }),
     closedForm: (x) => (x > 0 ? 1 : 0.5 * Math.exp(x)),
     kinks: [0],
   },
   gelu: {
-    h: gelu,
-    dh: geluDerivative,
+    make: () => new GELU(),
     closedForm: (x) =>
       0.5 * (1 + erf(x / Math.SQRT2)) + (x * Math.exp((-x * x) / 2)) / Math.sqrt(2 * Math.PI),
   },
   geluTanh: {
-    h: geluTanh,
-    dh: geluTanhDerivative,
+    make: () => new GELU({ approximate: "tanh" }),
     closedForm: (x) => {
       const c = Math.sqrt(2 / Math.PI);
       const u = c * (x + 0.044715 * x ** 3);
@@ -98,44 +95,47 @@ const cases: Record<
     },
   },
   "softplus(1,20)": {
-    h: (x) => softplus(x),
-    dh: (x) => softplusDerivative(x),
+    make: () => new Softplus(),
     closedForm: (x) => (x > 20 ? 1 : 1 / (1 + Math.exp(-x))),
     kinks: [20],
   },
   "softplus(2,5)": {
-    h: (x) => softplus(x, 2, 5),
-    dh: (x) => softplusDerivative(x, 2, 5),
+    make: () => new Softplus({ beta: 2, threshold: 5 }),
     closedForm: (x) => (2 * x > 5 ? 1 : Math.exp(2 * x) / (1 + Math.exp(2 * x))),
     kinks: [2.5],
   },
   silu: {
-    h: silu,
-    dh: siluDerivative,
+    make: () => new SiLU(),
     closedForm: (x) => 1 / (1 + Math.exp(-x)) + (x * Math.exp(-x)) / (1 + Math.exp(-x)) ** 2,
   },
 };
 
 describe("activation functions h and h′", () => {
-  for (const [name, { h, dh, closedForm, kinks = [] }] of Object.entries(cases)) {
+  it("run on the test project's backend", () => {
+    const layer = new Sigmoid();
+    expectProjectBackend(layer.forward(tensor([0.5], f64)).backend);
+  });
+
+  for (const [name, { make, closedForm, kinks = [] }] of Object.entries(cases)) {
     it(`${name}: h′ matches its closed form and passes gradient checks away from the kinks`, () => {
-      for (const x of grid) {
-        if (Math.abs(x) > 25) continue; // the closed forms overflow out there; PyTorch's values are checked below
-        expect(close(dh(x), closedForm(x), 1e-12), `h′(${x}) = ${dh(x)} vs ${closedForm(x)}`).toBe(true);
-        if (kinks.some((kink) => Math.abs(x - kink) < 1e-3)) continue;
+      const { dy } = values(make, grid);
+      grid.forEach((x, i) => {
+        if (Math.abs(x) > 25) return; // the closed forms overflow out there; PyTorch's values are checked below
+        expect(close(dy[i]!, closedForm(x), 1e-12), `h′(${x}) = ${dy[i]} vs ${closedForm(x)}`).toBe(true);
+        if (kinks.some((kink) => Math.abs(x - kink) < 1e-3)) return;
         // One point per check: in a sum over the grid, the rounding of the other terms would swamp small h′.
-        expect((t: Tensor) => h(t.data[0]!), `h′(${x})`).toPassGradcheck(tensor([x], { dtype: "float64" }), {
-          ...STRICT,
-          gradient: (t) => map(t, dh),
-        });
-      }
+        expect(make(), `h′(${x})`).toPassGradcheck(tensor([x], f64), STRICT);
+      });
     });
 
     it(`${name}: h and h′ match PyTorch (float64)`, () => {
       const expected = fixture.functions[name]!;
+      const { y, dy } = values(make, grid);
       grid.forEach((x, i) => {
-        expect(close(h(x), expected.y[i]!, 1e-14, 1e-14), `h(${x}) = ${h(x)} vs ${expected.y[i]}`).toBe(true);
-        expect(close(dh(x), expected.dy[i]!, 1e-13, 1e-14), `h′(${x}) = ${dh(x)} vs ${expected.dy[i]}`).toBe(
+        expect(close(y[i]!, expected.y[i]!, 1e-14, 1e-14), `h(${x}) = ${y[i]} vs ${expected.y[i]}`).toBe(
+          true,
+        );
+        expect(close(dy[i]!, expected.dy[i]!, 1e-13, 1e-14), `h′(${x}) = ${dy[i]} vs ${expected.dy[i]}`).toBe(
           true,
         );
       });
@@ -143,35 +143,51 @@ describe("activation functions h and h′", () => {
   }
 
   it("identity: h(x) = x, h′ = 1", () => {
-    for (const x of grid) {
-      expect(identity(x)).toBe(x);
-      expect(identityDerivative(x)).toBe(1);
-    }
+    const { y, dy } = values(() => new Identity(), grid);
+    expect(y).toEqual(grid);
+    expect(dy).toEqual(grid.map(() => 1));
   });
 
   it("sigmoid and softplus are stable at extreme inputs", () => {
-    expect(sigmoid(-1000)).toBe(0);
-    expect(sigmoid(1000)).toBe(1);
-    expect(sigmoid(-745)).toBeGreaterThan(0);
-    expect(sigmoidDerivative(1000)).toBe(0);
-    expect(Number.isFinite(sigmoidDerivative(-1000))).toBe(true);
-    expect(softplus(1000)).toBe(1000);
-    expect(softplus(-1000)).toBe(0);
-    expect(softplus(-40)).toBeCloseTo(Math.exp(-40), 30);
-    expect(silu(-1000)).toBe(-0);
-    expect(gelu(-40)).toBe(-0);
+    const sigmoid = () => new Sigmoid();
+    expect(h(sigmoid, -1000)).toBe(0);
+    expect(h(sigmoid, 1000)).toBe(1);
+    expect(h(sigmoid, -745)).toBeGreaterThan(0);
+    expect(dh(sigmoid, 1000)).toBe(0);
+    expect(Number.isFinite(dh(sigmoid, -1000))).toBe(true);
+    const softplus = () => new Softplus();
+    expect(h(softplus, 1000)).toBe(1000);
+    expect(h(softplus, -1000)).toBe(0);
+    expect(h(softplus, -40)).toBeCloseTo(Math.exp(-40), 30);
+    expect(h(() => new SiLU(), -1000)).toBe(-0);
+    expect(h(() => new GELU(), -40)).toBe(-0);
   });
 
   it("derivatives at the kinks follow PyTorch", () => {
-    expect(reluDerivative(0)).toBe(0);
-    expect(leakyReluDerivative(0, 0.2)).toBe(0.2);
-    expect(eluDerivative(0, 0.5)).toBe(0.5);
-    expect(softplusDerivative(20)).toBeCloseTo(sigmoid(20), 15);
-    expect(softplusDerivative(20.0001)).toBe(1);
+    expect(dh(() => new ReLU(), 0)).toBe(0);
+    expect(dh(() => new LeakyReLU({ slope: 0.2 }), 0)).toBe(0.2);
+    expect(dh(() => new ELU({ alpha: 0.5 }), 0)).toBe(0.5);
+    expect(dh(() => new Softplus(), 20)).toBeCloseTo(
+      h(() => new Sigmoid(), 20),
+      15,
+    );
+    expect(dh(() => new Softplus(), 20.0001)).toBe(1);
   });
 });
 
 describe("erf and erfc (Cody)", () => {
+  it("the ERFC opcode on the project's backend matches PyTorch (float64)", () => {
+    const x = tensor(fixture.erf.x, f64);
+    const out = tensor(
+      fixture.erf.x.map(() => 0),
+      f64,
+    );
+    evaluate({ shape: x.size, assign: [[out, lazy(x).erfc().mul(constant(1))]] });
+    Array.from(out.read()).forEach((value, i) => {
+      expect(relativeError(value, fixture.erf.erfc[i]!), `erfc(${fixture.erf.x[i]})`).toBeLessThan(5e-15);
+    });
+  });
+
   it("match PyTorch to double precision", () => {
     fixture.erf.x.forEach((x, i) => {
       expect(relativeError(erf(x), fixture.erf.erf[i]!), `erf(${x})`).toBeLessThan(5e-16);

@@ -1,23 +1,18 @@
-import { checkSameShape, hasFusedOps, map, map2, type Tensor } from "@backprop/tensor";
+import { checkSameShape, type Expr, evaluate, lazy, type Tensor } from "@backprop/tensor";
 import {
+  type ActivationFunction,
   elu,
-  eluDerivative,
   gelu,
-  geluDerivative,
   geluTanh,
-  geluTanhDerivative,
+  identity,
   leakyRelu,
-  leakyReluDerivative,
   relu,
-  reluDerivative,
   sigmoid,
-  sigmoidDerivative,
   silu,
-  siluDerivative,
   softplus,
-  softplusDerivative,
-  tanhDerivative,
+  tanh,
 } from "./activation-functions.js";
+import type { Buffers } from "./buffers.js";
 import { LayerError } from "./errors.js";
 import { BaseLayer, type LayerConfig, type Module } from "./layer.js";
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from "./softmax-functions.js";
@@ -25,38 +20,46 @@ import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from "./soft
 /**
  * An activation applied elementwise: forward z = h(a), backward δ_a = h′(a) ⊙ δ_z, the factor the
  * notes' δ^(l-1) = h′(a^(l-1)) ⊙ (W^(l-1))ᵀ δ^(l) takes from the activation (the Dense layer before
- * it supplies (W^(l-1))ᵀ δ^(l)). Works on any shape, float32 or float64.
+ * it supplies (W^(l-1))ᵀ δ^(l)). Each direction is one `evaluate` of the activation's expression on
+ * the tensors' backend. Works on any shape, float32 or float64.
  */
 export abstract class ElementwiseActivation extends BaseLayer {
   private input: Tensor | undefined;
-  private readonly applyH = (a: number): number => this.h(a);
-  private readonly applyChainRule = (a: number, dz: number): number => this.dh(a) * dz;
 
-  /** h(a) */
-  abstract h(a: number): number;
-  /** h′(a) */
-  abstract dh(a: number): number;
+  /** h and h′ as expressions (activation-functions.ts). */
+  abstract readonly fn: ActivationFunction;
 
   /** z = h(a) */
   forward(a: Tensor): Tensor {
+    return this.activate(a, undefined);
+  }
+
+  /**
+   * a ← `preactivation` and z = h(a) in one pass, where `preactivation` is an expression the caller
+   * built (Dense's epilogue: a = z·Wᵀ + b, stored into its gemm output `a`, then z' = h(a)). `a` is
+   * kept as this layer's input, as `forward(a)` would.
+   */
+  forwardFrom(a: Tensor, preactivation: Expr): Tensor {
+    return this.activate(a, preactivation);
+  }
+
+  private activate(a: Tensor, preactivation: Expr | undefined): Tensor {
     this.input = a;
-    return this.activate(a, this.buffers.get("output", a.shape, a));
+    const out = this.buffers.get("output", a.shape, a);
+    const z: [Tensor, Expr] = [out, this.fn.h(preactivation ?? lazy(a))];
+    // A rank-2 space for Dense's epilogue, whose bias is a row vector; any shape is flat otherwise.
+    const space = a.rank === 2 ? (a.shape as [number, number]) : a.size;
+    evaluate({ shape: space, assign: preactivation === undefined ? [z] : [[a, preactivation], z] });
+    return out;
   }
 
   /** δ_a = h′(a) ⊙ δ_z */
   backward(dz: Tensor): Tensor {
     const a = this.checkBackward(this.input, dz, this.input?.shape ?? []);
-    return this.chainRule(a, dz, this.buffers.get("dx", a.shape, a));
-  }
-
-  /** out = h(a), elementwise through `h`; a subclass may run a backend kernel instead. */
-  protected activate(a: Tensor, out: Tensor): Tensor {
-    return map(a, this.applyH, out);
-  }
-
-  /** out = h′(a) ⊙ δ_z, elementwise through `dh`; a subclass may run a backend kernel instead. */
-  protected chainRule(a: Tensor, dz: Tensor, out: Tensor): Tensor {
-    return map2(a, dz, this.applyChainRule, out);
+    checkSameShape(`${this.type}.backward`, a, dz);
+    const dx = this.buffers.get("dx", a.shape, a);
+    evaluate({ shape: a.size, assign: [[dx, this.fn.chainRule(lazy(a), lazy(dz))]] });
+    return dx;
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -71,62 +74,25 @@ export abstract class ElementwiseActivation extends BaseLayer {
 /** h^(0) = I: the identity, z = a (the notes' input "activation"). */
 export class Identity extends ElementwiseActivation {
   readonly type = "Identity";
-  h(a: number): number {
-    return a;
-  }
-  dh(): number {
-    return 1;
-  }
+  readonly fn = identity;
 }
 
 /** σ(a) = 1/(1 + e^{−a}), σ′ = σ(1 − σ). */
 export class Sigmoid extends ElementwiseActivation {
   readonly type = "Sigmoid";
-  h(a: number): number {
-    return sigmoid(a);
-  }
-  dh(a: number): number {
-    return sigmoidDerivative(a);
-  }
+  readonly fn = sigmoid;
 }
 
 /** tanh(a), tanh′ = 1 − tanh². */
 export class Tanh extends ElementwiseActivation {
   readonly type = "Tanh";
-  h(a: number): number {
-    return Math.tanh(a);
-  }
-  dh(a: number): number {
-    return tanhDerivative(a);
-  }
+  readonly fn = tanh;
 }
 
-/**
- * ReLU(a) = max(a, 0), ReLU′ = 1[a > 0]. On a backend with fused ops (`hasFusedOps`) both directions
- * run its kernels: z = max(a, 0) as `biasActivation` without bias, δ_a = [a > 0] ? δ_z : 0 as
- * `reluBackward` (which, like PyTorch, gives 0 where a ≤ 0 even for a non-finite δ_z).
- */
+/** ReLU(a) = max(a, 0), ReLU′ = 1[a > 0] (δ_a is 0 where a ≤ 0, whatever δ_z is, as PyTorch). */
 export class ReLU extends ElementwiseActivation {
   readonly type = "ReLU";
-  h(a: number): number {
-    return relu(a);
-  }
-  dh(a: number): number {
-    return reluDerivative(a);
-  }
-  protected override activate(a: Tensor, out: Tensor): Tensor {
-    const backend = a.backend;
-    if (!hasFusedOps(backend)) return super.activate(a, out);
-    backend.biasActivation(1, a.size, a.storage, null, "relu", out.storage);
-    return out;
-  }
-  protected override chainRule(a: Tensor, dz: Tensor, out: Tensor): Tensor {
-    const backend = a.backend;
-    if (!hasFusedOps(backend)) return super.chainRule(a, dz, out);
-    checkSameShape("ReLU.backward", a, dz);
-    backend.reluBackward(a.size, a.storage, dz.storage, out.storage);
-    return out;
-  }
+  readonly fn = relu;
 }
 
 function finiteOption(layer: string, name: string, value: number, positive = false): number {
@@ -142,15 +108,11 @@ function finiteOption(layer: string, name: string, value: number, positive = fal
 export class LeakyReLU extends ElementwiseActivation {
   readonly type = "LeakyReLU";
   readonly slope: number;
+  readonly fn: ActivationFunction;
   constructor(options: { slope?: number | undefined } = {}) {
     super();
     this.slope = finiteOption("LeakyReLU", "slope", options.slope ?? 0.01);
-  }
-  h(a: number): number {
-    return leakyRelu(a, this.slope);
-  }
-  dh(a: number): number {
-    return leakyReluDerivative(a, this.slope);
+    this.fn = leakyRelu(this.slope);
   }
   override toConfig(): LayerConfig {
     return { type: this.type, slope: this.slope };
@@ -161,15 +123,11 @@ export class LeakyReLU extends ElementwiseActivation {
 export class ELU extends ElementwiseActivation {
   readonly type = "ELU";
   readonly alpha: number;
+  readonly fn: ActivationFunction;
   constructor(options: { alpha?: number | undefined } = {}) {
     super();
     this.alpha = finiteOption("ELU", "alpha", options.alpha ?? 1);
-  }
-  h(a: number): number {
-    return elu(a, this.alpha);
-  }
-  dh(a: number): number {
-    return eluDerivative(a, this.alpha);
+    this.fn = elu(this.alpha);
   }
   override toConfig(): LayerConfig {
     return { type: this.type, alpha: this.alpha };
@@ -180,6 +138,7 @@ export class ELU extends ElementwiseActivation {
 export class GELU extends ElementwiseActivation {
   readonly type = "GELU";
   readonly approximate: "none" | "tanh";
+  readonly fn: ActivationFunction;
   constructor(options: { approximate?: "none" | "tanh" | undefined } = {}) {
     super();
     const approximate = options.approximate ?? "none";
@@ -187,12 +146,7 @@ export class GELU extends ElementwiseActivation {
       throw new LayerError(`GELU: approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
     }
     this.approximate = approximate;
-  }
-  h(a: number): number {
-    return this.approximate === "tanh" ? geluTanh(a) : gelu(a);
-  }
-  dh(a: number): number {
-    return this.approximate === "tanh" ? geluTanhDerivative(a) : geluDerivative(a);
+    this.fn = approximate === "tanh" ? geluTanh : gelu;
   }
   override toConfig(): LayerConfig {
     return { type: this.type, approximate: this.approximate };
@@ -204,16 +158,12 @@ export class Softplus extends ElementwiseActivation {
   readonly type = "Softplus";
   readonly beta: number;
   readonly threshold: number;
+  readonly fn: ActivationFunction;
   constructor(options: { beta?: number | undefined; threshold?: number | undefined } = {}) {
     super();
     this.beta = finiteOption("Softplus", "beta", options.beta ?? 1, true);
     this.threshold = finiteOption("Softplus", "threshold", options.threshold ?? 20);
-  }
-  h(a: number): number {
-    return softplus(a, this.beta, this.threshold);
-  }
-  dh(a: number): number {
-    return softplusDerivative(a, this.beta, this.threshold);
+    this.fn = softplus(this.beta, this.threshold);
   }
   override toConfig(): LayerConfig {
     return { type: this.type, beta: this.beta, threshold: this.threshold };
@@ -223,12 +173,13 @@ export class Softplus extends ElementwiseActivation {
 /** SiLU(a) = a·σ(a), SiLU′ = σ(1 + a(1 − σ)). */
 export class SiLU extends ElementwiseActivation {
   readonly type = "SiLU";
-  h(a: number): number {
-    return silu(a);
-  }
-  dh(a: number): number {
-    return siluDerivative(a);
-  }
+  readonly fn = silu;
+}
+
+/** The per-row buffer (one element per row of the last axis) the softmax layers reduce into. */
+function rowsOf(buffers: Buffers, x: Tensor): Tensor {
+  const n = x.rank === 0 ? 1 : x.shape[x.rank - 1]!;
+  return buffers.get("rows", [n === 0 ? 0 : x.size / n], x);
 }
 
 /**
@@ -240,13 +191,16 @@ export class Softmax extends BaseLayer {
   private output: Tensor | undefined;
 
   forward(a: Tensor): Tensor {
-    this.output = softmax(a, this.buffers.get("output", a.shape, a));
+    this.output = softmax(a, this.buffers.get("output", a.shape, a), rowsOf(this.buffers, a));
     return this.output;
   }
 
   backward(dy: Tensor): Tensor {
     const y = this.checkBackward(this.output, dy, this.output?.shape ?? []);
-    return softmaxBackward(y, dy, this.buffers.get("dx", y.shape, y));
+    return softmaxBackward(y, dy, this.buffers.get("dx", y.shape, y), {
+      products: this.buffers.get("products", y.shape, y),
+      rows: rowsOf(this.buffers, y),
+    });
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -264,13 +218,13 @@ export class LogSoftmax extends BaseLayer {
   private output: Tensor | undefined;
 
   forward(a: Tensor): Tensor {
-    this.output = logSoftmax(a, this.buffers.get("output", a.shape, a));
+    this.output = logSoftmax(a, this.buffers.get("output", a.shape, a), rowsOf(this.buffers, a));
     return this.output;
   }
 
   backward(dy: Tensor): Tensor {
     const y = this.checkBackward(this.output, dy, this.output?.shape ?? []);
-    return logSoftmaxBackward(y, dy, this.buffers.get("dx", y.shape, y));
+    return logSoftmaxBackward(y, dy, this.buffers.get("dx", y.shape, y), rowsOf(this.buffers, y));
   }
 
   outputShape(inputShape: readonly number[]): number[] {

@@ -1,4 +1,5 @@
-import { createJsBackend, type DType, Rng, randomNormal, type Tensor } from "@backprop/tensor";
+import { createJsBackend, type DType, Rng, type Tensor } from "@backprop/tensor";
+import { onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it, vi } from "vitest";
 import {
   accumulateParameterGradients,
@@ -12,21 +13,24 @@ import {
   Tanh,
 } from "./index.js";
 
+const backend = await projectBackend();
+const { randomNormal } = onBackend(backend);
+
 /** Models whose lowest parameterised layer sits at different depths, with and without bias. */
 const MODELS: Record<string, (dtype: DType) => Module> = {
-  "mlp 5-8-6-3 relu": (dtype) => mlp({ sizes: [5, 8, 6, 3], activation: "relu", dtype, seed: 1 }),
+  "mlp 5-8-6-3 relu": (dtype) => mlp({ backend, sizes: [5, 8, 6, 3], activation: "relu", dtype, seed: 1 }),
   "Dropout, Dense, Tanh, Dense (no bias)": (dtype) =>
     new Sequential([
       new Dropout(0.3, { seed: 4 }),
-      new Dense(5, 7, { dtype, seed: 2 }),
+      new Dense(5, 7, { backend, dtype, seed: 2 }),
       new Tanh(),
-      new Dense(7, 3, { dtype, seed: 3, bias: false }),
+      new Dense(7, 3, { backend, dtype, seed: 3, bias: false }),
     ]),
   "ReLU first, nested Sequential": (dtype) =>
     new Sequential([
       new ReLU(),
-      new Sequential([new Dense(5, 4, { dtype, seed: 5 }), new Tanh()]),
-      new Dense(4, 3, { dtype, seed: 6 }),
+      new Sequential([new Dense(5, 4, { backend, dtype, seed: 5 }), new Tanh()]),
+      new Dense(4, 3, { backend, dtype, seed: 6 }),
     ]),
 };
 
@@ -41,7 +45,7 @@ function gradientsAfterTwoSteps(
     const y = model.forward(randomNormal([4, 5], rng, { dtype }));
     backward(model, randomNormal(y.shape, rng, { dtype }));
   }
-  return model.parameters().map((p) => Float64Array.from(p.grad.data));
+  return model.parameters().map((p) => Float64Array.from(p.grad.read()));
 }
 
 describe("backwardParameters: parameter gradients without dE/dx", () => {
@@ -80,7 +84,7 @@ describe("backwardParameters: parameter gradients without dE/dx", () => {
   });
 
   it("accumulateParameterGradients falls back to backward for a layer without backwardParameters", () => {
-    const dense = new Dense(3, 2, { seed: 1 });
+    const dense = new Dense(3, 2, { backend, seed: 1 });
     const withoutIt = {
       forward: (x: Tensor) => dense.forward(x),
       backward: (dy: Tensor) => dense.backward(dy),
@@ -92,16 +96,16 @@ describe("backwardParameters: parameter gradients without dE/dx", () => {
     const dy = randomNormal([2, 2], new Rng(3));
     withoutIt.forward(x);
     accumulateParameterGradients(withoutIt, dy);
-    const viaBackward = Float32Array.from(dense.weight.grad.data);
-    dense.weight.grad.data.fill(0);
-    dense.bias?.grad.data.fill(0);
+    const viaBackward = Float32Array.from(dense.weight.grad.read());
+    dense.weight.grad.write(new Float32Array(dense.weight.grad.size));
+    dense.bias?.grad.write(new Float32Array(dense.bias.grad.size));
     accumulateParameterGradients(dense, dy);
-    expect(dense.weight.grad.data).toEqual(viaBackward);
+    expect(dense.weight.grad.read()).toEqual(viaBackward);
     expect(viaBackward.some((v) => v !== 0)).toBe(true);
   });
 
   it("refuses to run before forward or with a δ of the wrong shape, like backward", () => {
-    const dense = new Dense(3, 2);
+    const dense = new Dense(3, 2, { backend });
     expect(() => dense.backwardParameters(randomNormal([2, 2], new Rng(1)))).toThrow(
       new LayerError("Dense.backward: called before forward"),
     );

@@ -1,17 +1,21 @@
 import {
-  addRowVector,
   type Backend,
   type DType,
+  type Expr,
+  evaluate,
   formatShape,
   isDType,
+  lazy,
   matmul,
   type Parameter,
   parameter,
   Rng,
+  rowVector,
   sumAxis0,
   type Tensor,
   zeros,
 } from "@backprop/tensor";
+import type { ElementwiseActivation } from "./activations.js";
 import { LayerError } from "./errors.js";
 import { computeFans, type InitializerLike, initializer, linearDefaultBias } from "./init.js";
 import { BaseLayer, type LayerConfig } from "./layer.js";
@@ -82,8 +86,28 @@ export class Dense extends BaseLayer {
     return this.weight.value.dtype;
   }
 
-  /** a^(l) = W^(l-1) z^(l-1) + b, batched: a = z·Wᵀ + b (gemm with transposeB, then the bias broadcast). */
+  /** a^(l) = W^(l-1) z^(l-1) + b, batched: a = z·Wᵀ + b (gemm with transposeB, then one pass adding the bias). */
   forward(z: Tensor): Tensor {
+    const a = this.product(z);
+    const preactivation = this.preactivation(a);
+    if (preactivation !== undefined)
+      evaluate({ shape: a.shape as [number, number], assign: [[a, preactivation]] });
+    return a;
+  }
+
+  /**
+   * `activation.forward(this.forward(z))` with the bias and the activation in one pass after the
+   * gemm: a = z·Wᵀ (gemm), then a ← a + b and z' = h(a) together (what Sequential runs for a Dense
+   * layer followed by an elementwise activation).
+   */
+  forwardActivated(z: Tensor, activation: ElementwiseActivation): Tensor {
+    const a = this.product(z);
+    const preactivation = this.preactivation(a);
+    return preactivation === undefined ? activation.forward(a) : activation.forwardFrom(a, preactivation);
+  }
+
+  /** z·Wᵀ into the layer's output buffer, after checking z. */
+  private product(z: Tensor): Tensor {
     if (z.rank !== 2 || z.shape[1] !== this.inFeatures) {
       throw new LayerError(
         `Dense(${this.inFeatures}→${this.outFeatures}).forward: expected input [batch, ${this.inFeatures}], got ${formatShape(z.shape)}`,
@@ -95,17 +119,21 @@ export class Dense extends BaseLayer {
       );
     }
     this.input = z;
-    const a = matmul(z, this.weight.value, {
+    return matmul(z, this.weight.value, {
       transposeB: true,
       out: this.buffers.get("output", [z.shape[0]!, this.outFeatures], z),
     });
-    return this.bias === undefined ? a : addRowVector(a, this.bias.value, a);
+  }
+
+  /** a + b with the bias broadcast down the rows, or undefined without bias (a is then complete). */
+  private preactivation(a: Tensor): Expr | undefined {
+    return this.bias === undefined ? undefined : lazy(a).add(rowVector(this.bias.value));
   }
 
   /**
    * Given δ^(l) = ∂E/∂a^(l) for a batch (rows δ_n):
    * - ∂E/∂W^(l-1) = δ^(l) z^(l-1)ᵀ, summed over the batch: ∂E/∂W += δᵀ·z;
-   * - ∂E/∂b += Σ_n δ_n;
+   * - ∂E/∂b += Σ_n δ_n (a sum over axis 0);
    * - returns (W^(l-1))ᵀ δ^(l) per row, i.e. δ·W: the factor of δ^(l-1) = h′(a^(l-1)) ⊙ (W^(l-1))ᵀ δ^(l)
    *   that the activation before this layer multiplies by h′.
    */

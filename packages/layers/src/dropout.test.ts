@@ -1,9 +1,13 @@
 import { checkLayer } from "@backprop/gradcheck";
 import { registerGradcheckMatchers } from "@backprop/gradcheck/vitest";
-import { ones, Rng, randomNormal, type Tensor } from "@backprop/tensor";
+import { Rng, type Tensor } from "@backprop/tensor";
+import { onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import { Dropout, mlp } from "./index.js";
-import { expectExactGradients, STRICT } from "./test-utils/gradcheck.js";
+import { expectExactGradients, STRICT } from "./test-kit.js";
+
+const backend = await projectBackend();
+const { ones, randomNormal } = onBackend(backend);
 
 registerGradcheckMatchers(expect);
 
@@ -14,7 +18,7 @@ describe("Dropout", () => {
     const y = new Dropout(p, { seed: 1 }).forward(ones([100, n / 100], { dtype: "float64" }));
     let zeros = 0;
     let total = 0;
-    for (const v of y.data) {
+    for (const v of y.read()) {
       if (v === 0) zeros++;
       else expect(v).toBe(1 / (1 - p));
       total += v;
@@ -31,9 +35,9 @@ describe("Dropout", () => {
     const dy = randomNormal([8, 9], new Rng(2), { dtype: "float64" });
     const dx = layer.backward(dy);
     for (let i = 0; i < x.size; i++) {
-      const mask = y.data[i]! / x.data[i]!;
+      const mask = y.read()[i]! / x.read()[i]!;
       expect(mask === 0 || Math.abs(mask - 2) < 1e-12).toBe(true);
-      expect(dx.data[i]).toBe(mask === 0 ? 0 * dy.data[i]! : 2 * dy.data[i]!);
+      expect(dx.read()[i]).toBe(mask === 0 ? 0 * dy.read()[i]! : 2 * dy.read()[i]!);
     }
   });
 
@@ -51,7 +55,14 @@ describe("Dropout", () => {
     };
     expectExactGradients(checkLayer(fixedMask, x, STRICT));
     expectExactGradients(checkLayer(new Dropout(0.4, { seed: 6 }).train(false), x, STRICT));
-    const model = mlp({ sizes: [6, 5, 3], activation: "tanh", dropout: 0.5, dtype: "float64", seed: 7 });
+    const model = mlp({
+      backend,
+      sizes: [6, 5, 3],
+      activation: "tanh",
+      dropout: 0.5,
+      dtype: "float64",
+      seed: 7,
+    });
     expect(() => checkLayer(model, x, STRICT)).toThrow("the function is not deterministic");
     expect(model.train(false)).toPassGradcheck(x, STRICT);
   });
@@ -71,9 +82,9 @@ describe("Dropout", () => {
     const x = ones([10, 10]);
     const a = new Dropout(0.5, { seed: 7 });
     const b = new Dropout(0.5, { seed: 7 });
-    const first = [...a.forward(x).data];
-    expect([...b.forward(x).data]).toEqual(first);
-    expect([...a.forward(x).data]).not.toEqual(first);
+    const first = [...a.forward(x).read()];
+    expect([...b.forward(x).read()]).toEqual(first);
+    expect([...a.forward(x).read()]).not.toEqual(first);
   });
 
   it("saves and restores its mask stream through JSON, so a resumed run draws the same masks", () => {
@@ -81,10 +92,10 @@ describe("Dropout", () => {
     const a = new Dropout(0.3, { seed: 11 });
     a.forward(x);
     const saved = JSON.parse(JSON.stringify(a.rngState()));
-    const expected = [...a.forward(x).data];
+    const expected = [...a.forward(x).read()];
     const resumed = new Dropout(0.3, { seed: 999 });
     resumed.loadRngState(saved);
-    expect([...resumed.forward(x).data]).toEqual(expected);
+    expect([...resumed.forward(x).read()]).toEqual(expected);
     expect(() => resumed.loadRngState({ ...saved, words: [0, 0, 0, 0] })).toThrow(
       "not a valid xoshiro128** state",
     );
@@ -92,8 +103,8 @@ describe("Dropout", () => {
 
   it("handles p = 0 and p = 1, and rejects other p", () => {
     const x = ones([3, 3]);
-    expect([...new Dropout(0).forward(x).data]).toEqual(new Array(9).fill(1));
-    expect([...new Dropout(1).forward(x).data]).toEqual(new Array(9).fill(0));
+    expect([...new Dropout(0).forward(x).read()]).toEqual(new Array(9).fill(1));
+    expect([...new Dropout(1).forward(x).read()]).toEqual(new Array(9).fill(0));
     expect(() => new Dropout(1.5)).toThrow("Dropout: p must be a probability in [0, 1], got 1.5");
     expect(() => new Dropout(Number.NaN)).toThrow("got NaN");
   });

@@ -22,6 +22,7 @@ export class Dropout extends BaseLayer {
   private rng: Rng;
   private mask: Tensor | undefined;
   private inputShape: readonly number[] | undefined;
+  private draws: Float64Array | undefined;
 
   constructor(p: number, options: DropoutOptions = {}) {
     super();
@@ -42,11 +43,18 @@ export class Dropout extends BaseLayer {
       return x;
     }
     const mask = this.buffers.get("mask", x.shape, x);
-    const m = mask.data;
+    const m = this.drawn(x.size);
     const keep = this.p === 1 ? 0 : 1 / (1 - this.p);
     for (let i = 0; i < m.length; i++) m[i] = this.rng.uniform() < this.p ? 0 : keep;
+    mask.write(m);
     this.mask = mask;
     return mul(x, mask, this.buffers.get("output", x.shape, x));
+  }
+
+  /** The CPU array the mask is drawn into before it is written to the mask tensor (one per size). */
+  private drawn(size: number): Float64Array {
+    if (this.draws?.length !== size) this.draws = new Float64Array(size);
+    return this.draws;
   }
 
   /** dx = dy ⊙ m (training); dx = dy (eval). */

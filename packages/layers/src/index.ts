@@ -1,26 +1,15 @@
 export {
+  type ActivationFunction,
   elu,
-  eluDerivative,
   gelu,
-  geluDerivative,
   geluTanh,
-  geluTanhDerivative,
   identity,
-  identityDerivative,
   leakyRelu,
-  leakyReluDerivative,
-  normalCdf,
-  normalPdf,
   relu,
-  reluDerivative,
   sigmoid,
-  sigmoidDerivative,
   silu,
-  siluDerivative,
   softplus,
-  softplusDerivative,
   tanh,
-  tanhDerivative,
 } from "./activation-functions.js";
 export {
   ACTIVATION_NAMES,
@@ -52,7 +41,6 @@ export {
 export { Buffers } from "./buffers.js";
 export { Dense, type DenseOptions } from "./dense.js";
 export { Dropout, type DropoutOptions } from "./dropout.js";
-export { erf, erfc } from "./erf.js";
 export {
   LayerError,
   SafetensorsError,

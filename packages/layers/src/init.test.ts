@@ -1,4 +1,5 @@
-import { Rng, zeros } from "@backprop/tensor";
+import { Rng } from "@backprop/tensor";
+import { onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
   calculateGain,
@@ -18,6 +19,9 @@ import {
   uniformInit,
 } from "./index.js";
 
+const backend = await projectBackend();
+const { zeros } = onBackend(backend);
+
 const OUT = 300;
 const IN = 200;
 const fans = { fanIn: IN, fanOut: OUT };
@@ -26,7 +30,7 @@ const fans = { fanIn: IN, fanOut: OUT };
 function sample(init: Initializer): Float64Array {
   const t = zeros([OUT, IN], { dtype: "float64" });
   init(t, new Rng(1), fans);
-  return Float64Array.from(t.data);
+  return Float64Array.from(t.read());
 }
 
 function stats(data: Float64Array): { mean: number; std: number; min: number; max: number } {
@@ -105,15 +109,15 @@ describe("initialisers (PyTorch's formulas)", () => {
   it("nn.Linear's default: W and b ~ U(−1/√fan_in, 1/√fan_in)", () => {
     expectUniform(sample(linearDefaultWeight()), 1 / Math.sqrt(IN));
     expectUniform(sample(linearDefaultBias()), 1 / Math.sqrt(IN));
-    const layer = new Dense(IN, OUT, { dtype: "float64", seed: 4 });
-    expectUniform(layer.weight.value.data as Float64Array, 1 / Math.sqrt(IN));
-    for (const v of layer.bias!.value.data) expect(Math.abs(v)).toBeLessThan(1 / Math.sqrt(IN));
+    const layer = new Dense(IN, OUT, { backend, dtype: "float64", seed: 4 });
+    expectUniform(layer.weight.value.read() as Float64Array, 1 / Math.sqrt(IN));
+    for (const v of layer.bias!.value.read()) expect(Math.abs(v)).toBeLessThan(1 / Math.sqrt(IN));
   });
 
   it("zeros, ones and named initialisers in Dense", () => {
-    const layer = new Dense(3, 2, { init: "zeros", biasInit: "ones" });
-    expect([...layer.weight.value.data]).toEqual([0, 0, 0, 0, 0, 0]);
-    expect([...layer.bias!.value.data]).toEqual([1, 1]);
+    const layer = new Dense(3, 2, { backend, init: "zeros", biasInit: "ones" });
+    expect([...layer.weight.value.read()]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect([...layer.bias!.value.read()]).toEqual([1, 1]);
     expect(() => initializer("orthogonal" as never)).toThrow('unknown initialiser "orthogonal"');
   });
 });

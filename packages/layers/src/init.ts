@@ -1,4 +1,4 @@
-import { formatShape, type Rng, type Tensor } from "@backprop/tensor";
+import { allocateArray, formatShape, type Rng, type Tensor } from "@backprop/tensor";
 import { LayerError } from "./errors.js";
 
 /** fan_in and fan_out of a weight, as PyTorch's `_calculate_fan_in_and_fan_out` defines them. */
@@ -51,14 +51,19 @@ export function calculateGain(nonlinearity: Nonlinearity, slope = 0.01): number 
   throw new LayerError(`calculateGain: unknown nonlinearity ${JSON.stringify(nonlinearity)}`);
 }
 
+/** Writes `draw()` into every element of `t`, row-major (the draws are made in JS, then written once). */
+function fillWith(t: Tensor, draw: () => number): void {
+  const values = allocateArray(t.dtype, t.size);
+  for (let i = 0; i < values.length; i++) values[i] = draw();
+  t.write(values);
+}
+
 function fillUniform(t: Tensor, rng: Rng, low: number, high: number): void {
-  const data = t.data;
-  for (let i = 0; i < data.length; i++) data[i] = rng.uniformIn(low, high);
+  fillWith(t, () => rng.uniformIn(low, high));
 }
 
 function fillNormal(t: Tensor, rng: Rng, mean: number, std: number): void {
-  const data = t.data;
-  for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
+  fillWith(t, () => mean + std * rng.normal());
 }
 
 function positiveFan(name: string, fan: number): number {
@@ -69,12 +74,12 @@ function positiveFan(name: string, fan: number): number {
 
 /** W = 0 */
 export function zerosInit(): Initializer {
-  return (t) => t.data.fill(0);
+  return constantInit(0);
 }
 
 /** W = value */
 export function constantInit(value: number): Initializer {
-  return (t) => t.data.fill(value);
+  return (t) => fillWith(t, () => value);
 }
 
 /** W ~ U(low, high) */

@@ -1,18 +1,10 @@
 import { checkLayer } from "@backprop/gradcheck";
 import { registerGradcheckMatchers } from "@backprop/gradcheck/vitest";
-import {
-  createJsBackend,
-  fromArray,
-  Rng,
-  randomNormal,
-  randomUniform,
-  type Tensor,
-  tensor,
-  zeros,
-} from "@backprop/tensor";
-import { expectProjectBackend } from "@backprop/test-kit";
+import { createJsBackend, Rng, type Tensor } from "@backprop/tensor";
+import { expectProjectBackend, onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
+  type ActivationFunction,
   activation,
   Dense,
   ELU,
@@ -33,20 +25,24 @@ import {
   softmax,
   Tanh,
 } from "./index.js";
-import { readFixture } from "./test-utils/fixtures.js";
-import { expectExactGradients, STRICT } from "./test-utils/gradcheck.js";
+import { expectExactGradients, readFixture, STRICT } from "./test-kit.js";
+
+const backend = await projectBackend();
+const { fromArray, randomNormal, randomUniform, tensor, zeros } = onBackend(backend);
 
 registerGradcheckMatchers(expect);
 
-it("runs on the test project's backend (js or wasm): a Dense layer's weights", () => {
-  expectProjectBackend(new Dense(2, 3).weight.value.backend);
+it("runs on the test project's backend (js, wasm or opaque): a Dense layer's weights", () => {
+  expectProjectBackend(new Dense(2, 3, { backend }).weight.value.backend);
 });
 
 /** Inputs in ±[0.1, 2]: away from every kink (ReLU, leaky ReLU, ELU at 0). */
 function awayFromKinks(shape: number[], seed: number): Tensor {
   const x = randomUniform(shape, new Rng(seed), { low: 0.1, high: 2, dtype: "float64" });
   const signs = new Rng(seed + 1);
-  for (let i = 0; i < x.data.length; i++) if (signs.uniform() < 0.5) x.data[i] = -x.data[i]!;
+  const values = x.read();
+  for (let i = 0; i < values.length; i++) if (signs.uniform() < 0.5) values[i] = -values[i]!;
+  x.write(values);
   return x;
 }
 
@@ -68,18 +64,16 @@ const activationLayers: [string, () => Module][] = [
 /** A Dense layer with a classic bug: its backward leaves ∂E/∂b out (the bias never learns). */
 class DenseDroppingBiasGradient extends Dense {
   override backward(delta: Tensor): Tensor {
-    const before = Float64Array.from(this.bias!.grad.data);
+    const before = Float64Array.from(this.bias!.grad.read());
     const dx = super.backward(delta);
-    this.bias!.grad.data.set(before);
+    this.bias!.grad.write(before);
     return dx;
   }
 }
 
 /** A sigmoid whose h′ forgot the factor (1 − σ): σ′ = σ(1 − σ), not σ. */
 class SigmoidWithWrongDerivative extends Sigmoid {
-  override dh(a: number): number {
-    return sigmoid(a);
-  }
+  override readonly fn: ActivationFunction = { h: sigmoid.h, chainRule: (a, dz) => sigmoid.h(a).mul(dz) };
 }
 
 describe("gradient checks (@backprop/gradcheck: float64, every element, rel err ≤ 1e-7)", () => {
@@ -91,7 +85,7 @@ describe("gradient checks (@backprop/gradcheck: float64, every element, rel err 
 
   for (const bias of [true, false]) {
     it(`Dense with bias=${bias} passes (input and parameters)`, () => {
-      const layer = new Dense(4, 3, { bias, dtype: "float64", seed: 3, biasInit: "ones" });
+      const layer = new Dense(4, 3, { backend, bias, dtype: "float64", seed: 3, biasInit: "ones" });
       const report = checkLayer(layer, awayFromKinks([5, 4], 2), STRICT);
       expectExactGradients(report);
       expect(report.checked).toBe(5 * 4 + 3 * 4 + (bias ? 3 : 0));
@@ -100,14 +94,18 @@ describe("gradient checks (@backprop/gradcheck: float64, every element, rel err 
 
   it("catch a Dense layer that drops the bias gradient, alone and inside a model", () => {
     const x = awayFromKinks([5, 4], 2);
-    const report = checkLayer(new DenseDroppingBiasGradient(4, 3, { dtype: "float64", seed: 3 }), x, STRICT);
+    const report = checkLayer(
+      new DenseDroppingBiasGradient(4, 3, { backend, dtype: "float64", seed: 3 }),
+      x,
+      STRICT,
+    );
     expect(report.ok).toBe(false);
     expect(report.failed).toBe(3);
     expect(report.worst.filter((c) => c.failed).map((c) => c.parameter)).toEqual(["bias", "bias", "bias"]);
     const model = new Sequential([
-      new DenseDroppingBiasGradient(4, 3, { dtype: "float64", seed: 3 }),
+      new DenseDroppingBiasGradient(4, 3, { backend, dtype: "float64", seed: 3 }),
       new Tanh(),
-      new Dense(3, 2, { dtype: "float64", seed: 4 }),
+      new Dense(3, 2, { backend, dtype: "float64", seed: 4 }),
     ]);
     expect(model).not.toPassGradcheck(x, STRICT);
     expect(() => expect(model).toPassGradcheck(x, STRICT)).toThrow(
@@ -124,9 +122,9 @@ describe("gradient checks (@backprop/gradcheck: float64, every element, rel err 
 
 describe("Dense", () => {
   it("computes a = z·Wᵀ + b with W stored [out, in]", () => {
-    const layer = new Dense(3, 2, { dtype: "float64" });
-    layer.weight.value.data.set([1, 2, 3, 4, 5, 6]);
-    layer.bias!.value.data.set([0.5, -1]);
+    const layer = new Dense(3, 2, { backend, dtype: "float64" });
+    layer.weight.value.write([1, 2, 3, 4, 5, 6]);
+    layer.bias!.value.write([0.5, -1]);
     const y = layer.forward(
       tensor(
         [
@@ -143,8 +141,8 @@ describe("Dense", () => {
   });
 
   it("accumulates ∂E/∂W = δᵀz and ∂E/∂b = Σ_n δ_n, and returns δ·W", () => {
-    const layer = new Dense(2, 2, { dtype: "float64" });
-    layer.weight.value.data.set([1, 2, 3, 4]);
+    const layer = new Dense(2, 2, { backend, dtype: "float64" });
+    layer.weight.value.write([1, 2, 3, 4]);
     const z = tensor(
       [
         [1, 2],
@@ -180,32 +178,32 @@ describe("Dense", () => {
   });
 
   it("names its parameters weight and bias, shaped [out, in] and [out]", () => {
-    const layer = new Dense(4, 3);
+    const layer = new Dense(4, 3, { backend });
     expect(layer.parameters().map((p) => [p.name, p.value.shape])).toEqual([
       ["weight", [3, 4]],
       ["bias", [3]],
     ]);
-    expect(new Dense(4, 3, { bias: false }).parameters().map((p) => p.name)).toEqual(["weight"]);
+    expect(new Dense(4, 3, { backend, bias: false }).parameters().map((p) => p.name)).toEqual(["weight"]);
   });
 
   it("runs in float32 and agrees with float64", () => {
-    const l32 = new Dense(6, 4, { seed: 9 });
-    const l64 = new Dense(6, 4, { seed: 9, dtype: "float64" });
+    const l32 = new Dense(6, 4, { backend, seed: 9 });
+    const l64 = new Dense(6, 4, { backend, seed: 9, dtype: "float64" });
     expect(l32.weight.value.dtype).toBe("float32");
     const x64 = awayFromKinks([3, 6], 4);
-    const x32 = fromArray(Float32Array.from(x64.data), [3, 6]);
+    const x32 = fromArray(Float32Array.from(x64.read()), [3, 6]);
     const y32 = l32.forward(x32);
     const y64 = l64.forward(x64);
     expect(y32.dtype).toBe("float32");
-    y64.data.forEach((v, i) => {
-      expect(Math.abs(y32.data[i]! - v)).toBeLessThan(1e-5);
+    y64.read().forEach((v, i) => {
+      expect(Math.abs(y32.read()[i]! - v)).toBeLessThan(1e-5);
     });
     const dx32 = l32.backward(fromArray(new Float32Array(12).fill(1), [3, 4]));
     expect(dx32.dtype).toBe("float32");
   });
 
   it("rejects a wrong input shape, a wrong dtype, a wrong dy and backward before forward", () => {
-    const layer = new Dense(4, 3);
+    const layer = new Dense(4, 3, { backend });
     expect(() => layer.backward(zeros([2, 3]))).toThrow("Dense.backward: called before forward");
     expect(() => layer.forward(zeros([2, 5]))).toThrow(
       "Dense(4→3).forward: expected input [batch, 4], got [2,5]",
@@ -217,13 +215,13 @@ describe("Dense", () => {
     expect(() => layer.backward(zeros([2, 4]))).toThrow(
       "dy has shape [2,4], expected the output shape [2,3]",
     );
-    expect(() => new Dense(0, 3)).toThrow(LayerError);
-    expect(() => new Dense(2.5, 3)).toThrow("inFeatures must be a positive integer, got 2.5");
+    expect(() => new Dense(0, 3, { backend })).toThrow(LayerError);
+    expect(() => new Dense(2.5, 3, { backend })).toThrow("inFeatures must be a positive integer, got 2.5");
   });
 
   it("draws the same weights for the same seed", () => {
     // Copied out: on the wasm backend the next Dense's allocation may grow the memory and detach a view.
-    const weights = (seed: number) => Array.from(new Dense(5, 5, { seed }).weight.value.data);
+    const weights = (seed: number) => Array.from(new Dense(5, 5, { backend, seed }).weight.value.read());
     expect(weights(1)).toEqual(weights(1));
     expect(weights(1)).not.toEqual(weights(2));
   });
@@ -231,7 +229,7 @@ describe("Dense", () => {
 
 describe("buffer reuse", () => {
   const layers: [string, () => Module][] = [
-    ["Dense", () => new Dense(5, 5, { dtype: "float64" })],
+    ["Dense", () => new Dense(5, 5, { backend, dtype: "float64" })],
     ...activationLayers,
   ];
   for (const [name, make] of layers) {
@@ -260,25 +258,25 @@ describe("float32 and backends", () => {
     it(`${name} runs in float32 and agrees with float64`, () => {
       const x64 = awayFromKinks([3, 5], 9);
       const dy64 = awayFromKinks([3, 5], 10);
-      const x32 = fromArray(Float32Array.from(x64.data), [3, 5]);
-      const dy32 = fromArray(Float32Array.from(dy64.data), [3, 5]);
+      const x32 = fromArray(Float32Array.from(x64.read()), [3, 5]);
+      const dy32 = fromArray(Float32Array.from(dy64.read()), [3, 5]);
       const [l32, l64] = [make(), make()];
       const y32 = l32.forward(x32);
       const y64 = l64.forward(x64);
       const dx32 = l32.backward(dy32);
       const dx64 = l64.backward(dy64);
       expect([y32.dtype, dx32.dtype]).toEqual(["float32", "float32"]);
-      y64.data.forEach((v, i) => {
-        expect(Math.abs(y32.data[i]! - v)).toBeLessThan(1e-5 * (1 + Math.abs(v)));
+      y64.read().forEach((v, i) => {
+        expect(Math.abs(y32.read()[i]! - v)).toBeLessThan(1e-5 * (1 + Math.abs(v)));
       });
-      dx64.data.forEach((v, i) => {
-        expect(Math.abs(dx32.data[i]! - v)).toBeLessThan(1e-5 * (1 + Math.abs(v)));
+      dx64.read().forEach((v, i) => {
+        expect(Math.abs(dx32.read()[i]! - v)).toBeLessThan(1e-5 * (1 + Math.abs(v)));
       });
     });
   }
 
   it("buffers live on the input's backend; Dense creates its weights on the given backend", () => {
-    const backend = createJsBackend();
+    const backend = createJsBackend(); // a second backend value, not the project's
     const layer = new Dense(3, 2, { backend, dtype: "float64" });
     expect(layer.weight.value.backend).toBe(backend);
     expect(layer.weight.grad.backend).toBe(backend);
@@ -296,7 +294,7 @@ describe("activation layers", () => {
     const y = new ReLU().forward(x);
     expect(y.shape).toEqual([1, 2, 3]);
     expect(y.dtype).toBe("float32");
-    expect([...y.data]).toEqual([0, 0, 0.5, 2, 3, 0]);
+    expect([...y.read()]).toEqual([0, 0, 0.5, 2, 3, 0]);
   });
 
   it("activation() builds each by name, with options", () => {
@@ -338,10 +336,10 @@ describe("softmax and log-softmax", () => {
       const y = layer.forward(x);
       const dx = layer.backward(dy);
       expected.y.flat().forEach((v, i) => {
-        expect(Math.abs(y.data[i]! - v)).toBeLessThanOrEqual(1e-15 + 1e-14 * Math.abs(v));
+        expect(Math.abs(y.read()[i]! - v)).toBeLessThanOrEqual(1e-15 + 1e-14 * Math.abs(v));
       });
       expected.dx.flat().forEach((v, i) => {
-        expect(Math.abs(dx.data[i]! - v)).toBeLessThanOrEqual(1e-15 + 1e-13 * Math.abs(v));
+        expect(Math.abs(dx.read()[i]! - v)).toBeLessThanOrEqual(1e-15 + 1e-13 * Math.abs(v));
       });
     });
   }
@@ -353,9 +351,9 @@ describe("softmax and log-softmax", () => {
     for (let r = 0; r < 6; r++) {
       let total = 0;
       for (let j = 0; j < 7; j++) {
-        total += p.data[r * 7 + j]!;
-        const expected = lp.data[r * 7 + j]!;
-        expect(Math.abs(Math.log(p.data[r * 7 + j]!) - expected)).toBeLessThan(
+        total += p.read()[r * 7 + j]!;
+        const expected = lp.read()[r * 7 + j]!;
+        expect(Math.abs(Math.log(p.read()[r * 7 + j]!) - expected)).toBeLessThan(
           1e-12 * (1 + Math.abs(expected)),
         );
       }
@@ -366,7 +364,7 @@ describe("softmax and log-softmax", () => {
   it("works in place and rejects scalars", () => {
     const z = tensor([[1, 2, 3]], { dtype: "float64" });
     expect(softmax(z, z)).toBe(z);
-    expect(z.data[2]! + z.data[1]! + z.data[0]!).toBeCloseTo(1, 15);
+    expect(z.read()[2]! + z.read()[1]! + z.read()[0]!).toBeCloseTo(1, 15);
     expect(() => softmax(tensor(1))).toThrow("softmax: needs at least one axis, got a scalar");
   });
 });

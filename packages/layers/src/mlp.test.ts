@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { registerGradcheckMatchers } from "@backprop/gradcheck/vitest";
-import { Rng, randomNormal, randomUniform, type Tensor, tensor, zeros } from "@backprop/tensor";
+import { Rng, type Tensor } from "@backprop/tensor";
+import { onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
   ACTIVATION_NAMES,
@@ -16,8 +17,10 @@ import {
   summary,
   Tanh,
 } from "./index.js";
-import { fixturePath, readFixture, relativeError } from "./test-utils/fixtures.js";
-import { STRICT } from "./test-utils/gradcheck.js";
+import { fixturePath, readFixture, relativeError, STRICT } from "./test-kit.js";
+
+const backend = await projectBackend();
+const { randomNormal, randomUniform, tensor, zeros } = onBackend(backend);
 
 registerGradcheckMatchers(expect);
 
@@ -25,7 +28,7 @@ const ACTIVATIONS = ACTIVATION_NAMES;
 
 describe("mlp()", () => {
   it("mirrors the notes' L-layer net: Dense(I_l → I_{l+1}) with h^(l) between, names as nn.Sequential", () => {
-    const model = mlp({ sizes: [4, 5, 3, 2], activation: "tanh", outputActivation: "sigmoid" });
+    const model = mlp({ backend, sizes: [4, 5, 3, 2], activation: "tanh", outputActivation: "sigmoid" });
     expect(model.layers.map((l) => l.type)).toEqual(["Dense", "Tanh", "Dense", "Tanh", "Dense", "Sigmoid"]);
     expect(model.parameters().map((p) => [p.name, p.value.shape])).toEqual([
       ["0.weight", [5, 4]],
@@ -39,6 +42,7 @@ describe("mlp()", () => {
 
   it("takes one activation per hidden layer, no bias, dtype, dropout", () => {
     const model = mlp({
+      backend,
       sizes: [3, 4, 4, 1],
       activation: ["relu", { name: "elu", alpha: 0.5 }],
       bias: false,
@@ -56,24 +60,24 @@ describe("mlp()", () => {
     ]);
     expect(model.parameters().map((p) => p.name)).toEqual(["0.weight", "3.weight", "6.weight"]);
     expect(model.parameters().every((p) => p.value.dtype === "float64")).toBe(true);
-    expect(() => mlp({ sizes: [3, 4, 1], activation: ["relu", "tanh"] })).toThrow(
+    expect(() => mlp({ backend, sizes: [3, 4, 1], activation: ["relu", "tanh"] })).toThrow(
       "2 activations given for 1 hidden layers",
     );
-    expect(() => mlp({ sizes: [3] })).toThrow(LayerError);
+    expect(() => mlp({ backend, sizes: [3] })).toThrow(LayerError);
   });
 
   it("is deterministic in its seed", () => {
-    const a = mlp({ sizes: [3, 4, 2], seed: 5 }).parameters();
-    const b = mlp({ sizes: [3, 4, 2], seed: 5 }).parameters();
-    const c = mlp({ sizes: [3, 4, 2], seed: 6 }).parameters();
-    expect(a.map((p) => [...p.value.data])).toEqual(b.map((p) => [...p.value.data]));
-    expect(a.map((p) => [...p.value.data])).not.toEqual(c.map((p) => [...p.value.data]));
+    const a = mlp({ backend, sizes: [3, 4, 2], seed: 5 }).parameters();
+    const b = mlp({ backend, sizes: [3, 4, 2], seed: 5 }).parameters();
+    const c = mlp({ backend, sizes: [3, 4, 2], seed: 6 }).parameters();
+    expect(a.map((p) => [...p.value.read()])).toEqual(b.map((p) => [...p.value.read()]));
+    expect(a.map((p) => [...p.value.read()])).not.toEqual(c.map((p) => [...p.value.read()]));
   });
 });
 
 /**
  * Every element of the input and of every parameter, under STRICT (rel err ≤ 1e-7; gradient elements
- * below ~1e-2 are held to |a − n| ≤ 1e-9 instead, see test-utils/gradcheck.ts).
+ * below ~1e-2 are held to |a − n| ≤ 1e-9 instead, see src/test-kit.ts).
  */
 describe("whole models pass gradient checks (float64)", () => {
   const widths = [3, 4, 3, 5, 2];
@@ -82,6 +86,7 @@ describe("whole models pass gradient checks (float64)", () => {
       for (const act of ACTIVATIONS) {
         it(`depth ${depth}, bias ${bias}, ${act}`, () => {
           const model = mlp({
+            backend,
             sizes: widths.slice(0, depth + 1),
             activation: act,
             outputActivation: depth % 2 === 0 ? act : "identity",
@@ -109,15 +114,19 @@ interface MlpFixture {
 
 describe("PyTorch fixture: 4-5-3-2 MLP (tanh, ReLU, sigmoid, bias, float64)", () => {
   const fx = readFixture<MlpFixture>("mlp-4-5-3-2.json");
-  const model = loadModelFromBytes({
-    architecture: readFixture("mlp-4-5-3-2.architecture.json"),
-    weights: new Uint8Array(readFileSync(fixturePath("mlp-4-5-3-2.safetensors"))),
-  });
+  const model = loadModelFromBytes(
+    {
+      architecture: readFixture("mlp-4-5-3-2.architecture.json"),
+      weights: new Uint8Array(readFileSync(fixturePath("mlp-4-5-3-2.safetensors"))),
+    },
+    { backend },
+  );
   const expectClose = (actual: Tensor, expected: number[] | number[][], what: string) => {
     const flat = expected.flat();
     expect(actual.size, what).toBe(flat.length);
+    const values = actual.read();
     flat.forEach((v, i) => {
-      expect(relativeError(actual.data[i]!, v), `${what}[${i}]`).toBeLessThan(1e-12);
+      expect(relativeError(values[i]!, v), `${what}[${i}]`).toBeLessThan(1e-12);
     });
   };
 
@@ -129,15 +138,17 @@ describe("PyTorch fixture: 4-5-3-2 MLP (tanh, ReLU, sigmoid, bias, float64)", ()
   it("back-propagates the same gradients for E = ½Σ(y − t)² (input and every parameter)", () => {
     const x = tensor(fx.input, { dtype: "float64" });
     const t = tensor(fx.target, { dtype: "float64" });
-    for (const p of model.parameters()) p.grad.data.fill(0);
+    for (const p of model.parameters()) p.grad.write(new Float64Array(p.grad.size));
     const y = model.forward(x);
-    const dy = zeros(y.shape, { dtype: "float64" });
+    const [ys, ts] = [y.read(), t.read()];
+    const residuals = new Float64Array(y.size);
     let loss = 0;
     for (let i = 0; i < y.size; i++) {
-      const r = y.data[i]! - t.data[i]!;
+      const r = ys[i]! - ts[i]!;
       loss += 0.5 * r * r;
-      dy.data[i] = r; // ∂E/∂y = y − t
+      residuals[i] = r; // ∂E/∂y = y − t
     }
+    const dy = tensor(Array.from(residuals), { dtype: "float64" }).reshape(y.shape);
     expect(relativeError(loss, fx.loss)).toBeLessThan(1e-12);
     expectClose(model.backward(dy), fx.inputGrad, "∂E/∂x");
     const names = model.parameters().map((p) => p.name);
@@ -150,29 +161,43 @@ describe("training the notes' two-layer net y = W⁽²⁾h(W⁽¹⁾x) by gradie
   it("E = ½Σ(y − t)² falls monotonically for a small η", () => {
     const rng = new Rng(11);
     const x = randomUniform([32, 3], rng, { low: -1, high: 1, dtype: "float64" });
-    const t = zeros([32, 1], { dtype: "float64" });
+    const xs = x.read();
+    const targets = new Float64Array(32);
     for (let n = 0; n < 32; n++) {
-      const [a, b, c] = [x.data[n * 3]!, x.data[n * 3 + 1]!, x.data[n * 3 + 2]!];
-      t.data[n] = Math.sin(a) + 0.5 * b * c;
+      const [a, b, c] = [xs[n * 3]!, xs[n * 3 + 1]!, xs[n * 3 + 2]!];
+      targets[n] = Math.sin(a) + 0.5 * b * c;
     }
-    const net = mlp({ sizes: [3, 8, 1], activation: "sigmoid", bias: false, dtype: "float64", seed: 3 });
+    const ts = targets;
+    const net = mlp({
+      backend,
+      sizes: [3, 8, 1],
+      activation: "sigmoid",
+      bias: false,
+      dtype: "float64",
+      seed: 3,
+    });
     expect(net.layers.map((l) => l.type)).toEqual(["Dense", "Sigmoid", "Dense"]);
     const eta = 0.01;
     const dy = zeros([32, 1], { dtype: "float64" });
     const losses: number[] = [];
     for (let step = 0; step < 300; step++) {
-      for (const p of net.parameters()) p.grad.data.fill(0);
+      for (const p of net.parameters()) p.grad.write(new Float64Array(p.grad.size));
       const y = net.forward(x);
+      const ys = y.read();
+      const residuals = new Float64Array(32);
       let e = 0;
       for (let i = 0; i < 32; i++) {
-        const r = y.data[i]! - t.data[i]!;
+        const r = ys[i]! - ts[i]!;
         e += 0.5 * r * r; // E = ½ Σ (y − t)²
-        dy.data[i] = r; // ∂E/∂y = y − t
+        residuals[i] = r; // ∂E/∂y = y − t
       }
       losses.push(e);
+      dy.write(residuals);
       net.backward(dy);
       for (const p of net.parameters()) {
-        for (let i = 0; i < p.value.size; i++) p.value.data[i] = p.value.data[i]! - eta * p.grad.data[i]!; // W ← W − η∇E
+        const [w, g] = [p.value.read(), p.grad.read()];
+        for (let i = 0; i < w.length; i++) w[i] = w[i]! - eta * g[i]!; // W ← W − η∇E
+        p.value.write(w);
       }
     }
     for (let s = 1; s < losses.length; s++) expect(losses[s]!, `step ${s}`).toBeLessThan(losses[s - 1]!);
@@ -182,8 +207,8 @@ describe("training the notes' two-layer net y = W⁽²⁾h(W⁽¹⁾x) by gradie
 
 describe("Sequential", () => {
   it("prefixes nested names, propagates train/eval, refuses a layer used twice", () => {
-    const inner = new Sequential([new Dense(2, 2), new Dropout(0.5)]);
-    const model = new Sequential([inner, new ReLU(), new Dense(2, 1)]);
+    const inner = new Sequential([new Dense(2, 2, { backend }), new Dropout(0.5)]);
+    const model = new Sequential([inner, new ReLU(), new Dense(2, 1, { backend })]);
     expect(model.parameters().map((p) => p.name)).toEqual(["0.0.weight", "0.0.bias", "2.weight", "2.bias"]);
     model.train(false);
     expect(inner.layers[1]!.training).toBe(false);
@@ -193,6 +218,7 @@ describe("Sequential", () => {
 
   it("round-trips through its architecture JSON", () => {
     const model = mlp({
+      backend,
       sizes: [4, 6, 3],
       activation: { name: "leakyRelu", slope: 0.2 },
       outputActivation: "softmax",
@@ -222,7 +248,7 @@ describe("Sequential", () => {
 describe("summary()", () => {
   it("prints a Keras-like table with output shapes and parameter counts", () => {
     const text = summary(
-      new Sequential([new Dense(4, 5), new Tanh(), new Dense(5, 2, { bias: false })]),
+      new Sequential([new Dense(4, 5, { backend }), new Tanh(), new Dense(5, 2, { backend, bias: false })]),
       [4],
     );
     expect(text).toBe(
@@ -237,6 +263,6 @@ describe("summary()", () => {
         "Trainable params: 35",
       ].join("\n"),
     );
-    expect(() => summary(new Dense(4, 5), [3])).toThrow("input shape [1,3] does not end in 4");
+    expect(() => summary(new Dense(4, 5, { backend }), [3])).toThrow("input shape [1,3] does not end in 4");
   });
 });

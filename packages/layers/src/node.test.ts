@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Rng, randomNormal, type Tensor, tensor } from "@backprop/tensor";
+import { Rng, type Tensor } from "@backprop/tensor";
+import { onBackend, projectBackend } from "@backprop/test-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { architectureOf, LayerError, mlp, SafetensorsError } from "./index.js";
 import {
@@ -14,9 +15,13 @@ import {
   writeSafetensorsFile,
 } from "./node.js";
 
+const backend = await projectBackend();
+const { randomNormal, tensor } = onBackend(backend);
+
 /** A copy of the tensor's bytes (on the wasm backend a view dies when the memory grows). */
 function bytesOf(t: Tensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
+  const values = t.read();
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
 let dir = "";
@@ -30,6 +35,7 @@ afterEach(async () => {
 describe("@backprop/layers/node", () => {
   it("saveModel / loadModel rebuild the exact model (architecture JSON + safetensors), bitwise", async () => {
     const model = mlp({
+      backend,
       sizes: [3, 6, 6, 2],
       activation: ["tanh", "silu"],
       outputActivation: "sigmoid",
@@ -42,7 +48,7 @@ describe("@backprop/layers/node", () => {
       [MODEL_ARCHITECTURE_FILE, MODEL_WEIGHTS_FILE].sort(),
     );
     expect(JSON.parse(await readFile(paths.architecture, "utf8"))).toEqual(architectureOf(model));
-    const loaded = await loadModel(join(dir, "run", "best"));
+    const loaded = await loadModel(join(dir, "run", "best"), { backend });
     expect(loaded.toConfig()).toEqual(model.toConfig());
     model.parameters().forEach((p, i) => {
       expect(bytesOf(loaded.parameters()[i]!.value)).toEqual(bytesOf(p.value));
@@ -61,7 +67,7 @@ describe("@backprop/layers/node", () => {
     );
     expect(await readdir(dir)).toEqual(["w.safetensors"]);
     const { tensors, metadata } = await readSafetensorsFile(path);
-    expect([...tensors.get("a")!.data]).toEqual([1, 2, 3]);
+    expect([...tensors.get("a")!.read()]).toEqual([1, 2, 3]);
     expect(metadata).toEqual({ k: "v" });
   });
 
@@ -90,21 +96,21 @@ describe("@backprop/layers/node", () => {
       `${join(dir, "none", MODEL_ARCHITECTURE_FILE)}: cannot read the file`,
     );
     const target = join(dir, "m");
-    await saveModel(mlp({ sizes: [2, 3] }), target);
+    await saveModel(mlp({ backend, sizes: [2, 3] }), target);
     await writeFile(join(target, MODEL_ARCHITECTURE_FILE), "{ not json");
     await expect(loadModel(target)).rejects.toThrow(
       `${join(target, MODEL_ARCHITECTURE_FILE)}: not valid JSON`,
     );
     await writeFile(
       join(target, MODEL_ARCHITECTURE_FILE),
-      JSON.stringify(architectureOf(mlp({ sizes: [3, 2] }))),
+      JSON.stringify(architectureOf(mlp({ backend, sizes: [3, 2] }))),
     );
     await expect(loadModel(target)).rejects.toThrow(
       `${join(target, MODEL_WEIGHTS_FILE)}: tensor "0.weight": the model expects float32 [2,3], the weights hold float32 [3,2]`,
     );
     await writeFile(
       join(target, MODEL_ARCHITECTURE_FILE),
-      JSON.stringify(architectureOf(mlp({ sizes: [2, 4] }))),
+      JSON.stringify(architectureOf(mlp({ backend, sizes: [2, 4] }))),
     );
     await expect(loadModel(target)).rejects.toThrow(
       `modelFromArchitecture(${join(target, MODEL_ARCHITECTURE_FILE)}): the layers would have 12 parameters, more than the 9 values the weights hold; nothing was allocated`,

@@ -1,4 +1,11 @@
-import { type Backend, type DType, formatShape, type Tensor, zeros } from "@backprop/tensor";
+import {
+  allocateArray,
+  type Backend,
+  type DType,
+  formatShape,
+  fromArray,
+  type Tensor,
+} from "@backprop/tensor";
 import { preview, SafetensorsError, type SafetensorsErrorCode } from "./errors.js";
 
 /*
@@ -78,7 +85,7 @@ function copyLittleEndian(source: Uint8Array, target: Uint8Array, itemSize: numb
 }
 
 function bytesOf(t: Tensor): Uint8Array {
-  const data = t.data;
+  const data = t.read();
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -122,7 +129,7 @@ export function encodeSafetensors(
     if (Object.hasOwn(header, name))
       throw new SafetensorsError("two tensors have this name", { code: "DuplicateKey", tensor: name });
     const begin = offset;
-    offset += t.data.byteLength;
+    offset += t.size * ITEM_SIZE[FROM_DTYPE[t.dtype]];
     header[name] = { dtype: FROM_DTYPE[t.dtype], shape: [...t.shape], data_offsets: [begin, offset] };
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -135,12 +142,13 @@ export function encodeSafetensors(
   out.fill(0x20, 8 + json.length, 8 + headerLength);
   let position = 8 + headerLength;
   for (const [, t] of entries) {
+    const bytes = bytesOf(t);
     copyLittleEndian(
-      bytesOf(t),
-      out.subarray(position, position + t.data.byteLength),
+      bytes,
+      out.subarray(position, position + bytes.byteLength),
       ITEM_SIZE[FROM_DTYPE[t.dtype]],
     );
-    position += t.data.byteLength;
+    position += bytes.byteLength;
   }
   return out;
 }
@@ -348,16 +356,14 @@ export function decodeSafetensors(
 
   const tensors = new Map<string, Tensor>();
   for (const entry of entries) {
-    const t = zeros(entry.shape, {
-      dtype: TO_DTYPE[entry.dtype],
-      ...(options.backend === undefined ? {} : { backend: options.backend }),
-    });
+    const values = allocateArray(TO_DTYPE[entry.dtype], (entry.end - entry.begin) / ITEM_SIZE[entry.dtype]);
     copyLittleEndian(
       bytes.subarray(dataStart + entry.begin, dataStart + entry.end),
-      bytesOf(t),
+      new Uint8Array(values.buffer),
       ITEM_SIZE[entry.dtype],
     );
-    tensors.set(entry.name, t);
+    const placement = options.backend === undefined ? {} : { backend: options.backend };
+    tensors.set(entry.name, fromArray(values, entry.shape, placement));
   }
   return { tensors, metadata };
 }

@@ -1,4 +1,6 @@
 import type { Parameter, Tensor } from "@backprop/tensor";
+import { ElementwiseActivation } from "./activations.js";
+import { Dense } from "./dense.js";
 import { LayerError } from "./errors.js";
 import { accumulateParameterGradients, type LayerConfig, type Module } from "./layer.js";
 
@@ -26,10 +28,24 @@ export class Sequential implements Module {
     );
   }
 
-  /** z^(l+1) = layer_l(z^(l)), first layer to last. */
+  /**
+   * z^(l+1) = layer_l(z^(l)), first layer to last. A Dense layer followed by an elementwise
+   * activation runs as one gemm and one pass (a = z·Wᵀ + b and h(a) together, `forwardActivated`);
+   * the result and what each layer keeps for backward are those of the two forwards.
+   */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const layer of this.layers) y = layer.forward(y);
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!;
+      const next = layers[i + 1];
+      if (layer instanceof Dense && next instanceof ElementwiseActivation) {
+        y = layer.forwardActivated(y, next);
+        i++;
+      } else {
+        y = layer.forward(y);
+      }
+    }
     return y;
   }
 

@@ -58,7 +58,7 @@ export function loadWeights(model: Layer, tensors: ReadonlyMap<string, Tensor>, 
       );
     }
   }
-  for (const p of params) p.value.data.set(tensors.get(p.name)!.data);
+  for (const p of params) p.value.write(tensors.get(p.name)!.read());
 }
 
 /** The architecture JSON and safetensors weights of a model (`loadModelFromBytes` rebuilds it bit for bit). */

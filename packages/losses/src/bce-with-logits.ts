@@ -1,3 +1,4 @@
+import { constant, type Expr } from "@backprop/tensor";
 import { checkReduction } from "./check.js";
 import { ElementwiseLoss } from "./elementwise-loss.js";
 import type { Reduction } from "./loss.js";
@@ -20,14 +21,14 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
   }
 
   /** max(x, 0) − x·t + log(1 + e^{−|x|}) */
-  protected pointwise(x: number, t: number): number {
-    return Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+  protected pointwise(x: Expr, t: Expr): Expr {
+    return x.max(0).sub(x.mul(t)).add(x.abs().neg().exp().log1p());
   }
 
   /** σ(x) − t, with σ(x) = 1/(1 + e^{−x}) evaluated without overflow on either side */
-  protected derivative(x: number, t: number): number {
-    const e = Math.exp(-Math.abs(x));
-    const sigmoid = x >= 0 ? 1 / (1 + e) : e / (1 + e);
-    return sigmoid - t;
+  protected derivative(x: Expr, t: Expr): Expr {
+    const e = x.abs().neg().exp();
+    const sigmoid = x.ge(0).select(constant(1).div(constant(1).add(e)), e.div(constant(1).add(e)));
+    return sigmoid.sub(t);
   }
 }

@@ -1,11 +1,13 @@
 import {
   DTypeError,
+  evaluate,
   formatShape,
+  lazy,
   prepareOut,
   ShapeError,
   sameShape,
   type Tensor,
-  zerosLike,
+  zeros,
 } from "@backprop/tensor";
 import { LossError } from "./errors.js";
 
@@ -53,25 +55,38 @@ export function checkNotEmpty(op: string, prediction: Tensor, reduction: string)
 }
 
 /**
- * A buffer shaped like `like`: `out` (checked against it), else `cached` when it still fits, else a
- * new zeroed tensor (which the caller keeps as its next `cached`): no allocation in the steady state.
+ * A buffer of `shape` (default `like`'s) with `like`'s dtype and backend: `out` (checked against
+ * them), else `cached` when it still fits, else a new zeroed tensor (which the caller keeps as its
+ * next `cached`): no allocation in the steady state.
  */
 export function reusableBuffer(
   op: string,
   out: Tensor | undefined,
   cached: Tensor | undefined,
   like: Tensor,
+  shape: readonly number[] = like.shape,
 ): Tensor {
-  if (out !== undefined) return prepareOut(op, out, like.shape, like);
+  if (out !== undefined) return prepareOut(op, out, shape, like);
   if (
     cached !== undefined &&
-    sameShape(cached.shape, like.shape) &&
+    sameShape(cached.shape, shape) &&
     cached.dtype === like.dtype &&
     cached.backend === like.backend
   ) {
     return cached;
   }
-  return zerosLike(like);
+  return zeros(shape, { dtype: like.dtype, backend: like.backend });
+}
+
+/**
+ * What `Loss.backward(out?)` returns for the gradient a forward stored: that buffer itself, or a
+ * copy in `out` (checked against its shape, dtype and backend).
+ */
+export function gradientOut(op: string, gradient: Tensor, out: Tensor | undefined): Tensor {
+  if (out === undefined) return gradient;
+  const result = prepareOut(op, out, gradient.shape, gradient);
+  evaluate({ shape: gradient.size, assign: [[result, lazy(gradient)]] });
+  return result;
 }
 
 /** The state of the last forward, or a clear error when backward comes first. */

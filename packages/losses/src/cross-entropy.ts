@@ -1,5 +1,23 @@
-import { checkRank, copy, formatShape, hasFusedOps, ShapeError, Tensor } from "@backprop/tensor";
-import { checkNotEmpty, checkReduction, checkTarget, lastForward, reusableBuffer } from "./check.js";
+import {
+  checkRank,
+  columnIndex,
+  columnVector,
+  constant,
+  type Expr,
+  evaluate,
+  formatShape,
+  lazy,
+  ShapeError,
+  Tensor,
+} from "@backprop/tensor";
+import {
+  checkNotEmpty,
+  checkReduction,
+  checkTarget,
+  gradientOut,
+  lastForward,
+  reusableBuffer,
+} from "./check.js";
 import { LossError } from "./errors.js";
 import type { Loss, Reduction } from "./loss.js";
 
@@ -21,29 +39,25 @@ export interface CrossEntropyLossOptions {
  * Softmax cross-entropy from logits x [N, C] (PyTorch's CrossEntropyLoss), fused and stable:
  *
  *   log p_nc = x_nc − lse_n,  lse_n = m_n + log Σ_c e^{x_nc − m_n},  m_n = max_c x_nc
- *   E = (1/N) Σ_n Σ_c −q_nc log p_nc                     (or the sum over n)
+ *   E = (1/N) Σ_n Σ_c −q_nc log p_nc = (1/N) Σ_n Σ_c q_nc (lse_n − x_nc)      (or the sum over n)
  *   ∂E/∂x_nc = (1/N) (p_nc Σ_c' q_nc' − q_nc)            = (softmax − onehot)/N for hard labels
  *
  * where q is the one-hot label or the probability target, smoothed to (1 − ε)·q + ε/C when
- * `labelSmoothing` is ε. Labels must be integers in [0, C) (they are copied at forward); probability
- * targets must be [N, C] and are read again by backward, so leave them unchanged in between.
- *
- * Class labels without smoothing on a backend with fused ops (`hasFusedOps`) run its
- * `softmaxCrossEntropy` kernel: forward computes E and ∂E/∂x in one pass and keeps ∂E/∂x, which
- * backward copies out.
+ * `labelSmoothing` is ε. Forward is the backend's log-sum-exp over each row (`reduce`, axis 1) and
+ * ONE elementwise pass that sums E and stores ∂E/∂x (kept for backward); class labels travel as a
+ * float tensor of indices (one per row) compared with the column index. Labels must be integers in
+ * [0, C) (they are copied at forward); probability targets must be [N, C].
  */
 export class CrossEntropyLoss implements Loss<ClassTarget> {
   readonly reduction: Reduction;
   readonly labelSmoothing: number;
-  /** What the last forward kept for backward: softmax(x), or ∂E/∂x itself when `fused`. */
-  private saved: Tensor | undefined;
-  /** Whether the last forward ran the backend's fused kernel (then `saved` holds ∂E/∂x). */
-  private fused = false;
-  /** The last forward's probability target, or undefined when it had class labels (then in `labels`). */
-  private soft: Tensor | undefined;
-  /** A copy of the last forward's class labels (reused while the batch size stays). */
-  private labels = new Int32Array(0);
+  /** ∂E/∂x of the last forward (undefined before the first). */
   private gradient: Tensor | undefined;
+  /** lse_n per row, then (soft targets) Σ_c t_nc per row: [N], reused while N stays. */
+  private perRow: Tensor | undefined;
+  private perRowMass: Tensor | undefined;
+  /** The last forward's class labels as a float tensor [N] on the logits' backend. */
+  private labels: Tensor | undefined;
 
   constructor(options: CrossEntropyLossOptions = {}) {
     this.reduction = checkReduction("CrossEntropyLoss", options.reduction ?? "mean", ["mean", "sum"]);
@@ -69,89 +83,57 @@ export class CrossEntropyLoss implements Loss<ClassTarget> {
     } else {
       checkLabels(op, target, n, c);
     }
-    this.saved = reusableBuffer(op, undefined, this.saved, logits);
-    this.soft = target instanceof Tensor ? target : undefined;
-    if (!(target instanceof Tensor)) {
-      if (this.labels.length !== n) this.labels = new Int32Array(n);
-      this.labels.set(target);
-    }
-    const backend = logits.backend;
-    this.fused = false;
-    if (this.soft === undefined && this.labelSmoothing === 0 && hasFusedOps(backend)) {
-      this.fused = true;
-      // E = (1/N) Σ_n (lse_n − x_{n,t_n}), and ∂E/∂x = (softmax − onehot)/N kept for backward.
-      return backend.softmaxCrossEntropy(
-        n,
-        c,
-        logits.storage,
-        this.labels,
-        this.saved.storage,
-        this.reduction,
-      );
-    }
-    const x = logits.data;
-    const p = this.saved.data;
-    const t = this.soft?.data;
-    const labels = this.labels;
+    const gradient = reusableBuffer(op, undefined, this.gradient, logits);
+    this.gradient = undefined;
+    const perRow = reusableBuffer(op, undefined, this.perRow, logits, [n]);
+    this.perRow = perRow;
+    logits.backend.reduce("logsumexp", 1, n, c, logits.storage, 0, perRow.storage);
+    const x = lazy(logits);
+    const lse = columnVector(perRow);
+    const s = this.reduction === "mean" ? 1 / n : 1;
     const eps = this.labelSmoothing;
     const uniform = eps / c;
-    let total = 0;
-    for (let row = 0; row < n; row++) {
-      const base = row * c;
-      let m = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < c; j++) m = Math.max(m, x[base + j]!);
-      let sumExp = 0;
-      for (let j = 0; j < c; j++) {
-        const e = Math.exp(x[base + j]! - m);
-        p[base + j] = e;
-        sumExp += e;
-      }
-      const lse = m + Math.log(sumExp);
-      for (let j = 0; j < c; j++) p[base + j] = p[base + j]! / sumExp;
-      // Σ_c −q_c log p_c = Σ_c q_c (lse − x_c)
-      if (t === undefined) {
-        const label = labels[row]!;
-        let spread = 0;
-        if (eps > 0) for (let j = 0; j < c; j++) spread += lse - x[base + j]!;
-        total += (1 - eps) * (lse - x[base + label]!) + uniform * spread;
-      } else {
-        for (let j = 0; j < c; j++) total += ((1 - eps) * t[base + j]! + uniform) * (lse - x[base + j]!);
-      }
+    const p = x.sub(lse).exp();
+    let term: Expr;
+    let grad: Expr;
+    if (target instanceof Tensor) {
+      // q = (1 − ε)·t + ε/C, Σ_c q_c = (1 − ε)·Σ_c t_c + ε
+      const mass = reusableBuffer(op, undefined, this.perRowMass, perRow);
+      this.perRowMass = mass;
+      target.backend.reduce("sum", 1, n, c, target.storage, 0, mass.storage);
+      const q = constant(1 - eps)
+        .mul(lazy(target))
+        .add(uniform);
+      term = q.mul(lse.sub(x));
+      grad = constant(s).mul(
+        p
+          .mul(
+            constant(1 - eps)
+              .mul(columnVector(mass))
+              .add(eps),
+          )
+          .sub(q),
+      );
+    } else {
+      const labels = reusableBuffer(op, undefined, this.labels, perRow);
+      this.labels = labels;
+      labels.write(target);
+      // Σ_c q_c (lse − x_c) = (1 − ε)(lse − x_label) + (ε/C) Σ_c (lse − x_c); Σ_c q_c = 1
+      const isLabel = columnIndex().eq(columnVector(labels));
+      const d = lse.sub(x);
+      term = eps > 0 ? isLabel.select(d.mul(1 - eps), 0).add(d.mul(uniform)) : isLabel.select(d, 0);
+      const spread = constant(s).mul(p.sub(uniform));
+      grad = isLabel.select(spread.sub(s * (1 - eps)), spread);
     }
-    return this.reduction === "mean" ? total / n : total;
+    const [total] = evaluate({ shape: [n, c], assign: [[gradient, grad]], sums: [term] });
+    this.gradient = gradient;
+    return this.reduction === "mean" ? total! / n : total!;
   }
 
   /** ∂E/∂x = (p·Σq − q)/N (mean) or p·Σq − q (sum); for hard labels Σq = 1: (softmax − onehot)/N. */
   backward(out?: Tensor): Tensor {
     const op = "CrossEntropyLoss";
-    const saved = lastForward(op, this.saved);
-    const gradient = reusableBuffer(op, out, this.gradient, saved);
-    if (out === undefined) this.gradient = gradient;
-    if (this.fused) return copy(saved, gradient);
-    const [n, c] = saved.shape as [number, number];
-    const s = this.reduction === "mean" ? 1 / n : 1;
-    const eps = this.labelSmoothing;
-    const uniform = eps / c;
-    const p = saved.data;
-    const g = gradient.data;
-    if (this.soft !== undefined) {
-      const t = this.soft.data;
-      for (let row = 0; row < n; row++) {
-        const base = row * c;
-        let mass = 0;
-        for (let j = 0; j < c; j++) mass += (1 - eps) * t[base + j]! + uniform;
-        for (let j = 0; j < c; j++)
-          g[base + j] = s * (p[base + j]! * mass - ((1 - eps) * t[base + j]! + uniform));
-      }
-    } else {
-      for (let row = 0; row < n; row++) {
-        const base = row * c;
-        const label = base + this.labels[row]!;
-        for (let j = 0; j < c; j++) g[base + j] = s * (p[base + j]! - uniform);
-        g[label] = g[label]! - s * (1 - eps);
-      }
-    }
-    return gradient;
+    return gradientOut(op, lastForward(op, this.gradient), out);
   }
 }
 

@@ -1,16 +1,16 @@
-import type { Tensor } from "@backprop/tensor";
-import { checkNotEmpty, checkTarget, lastForward, reusableBuffer } from "./check.js";
+import { constant, type Expr, evaluate, lazy, type Tensor } from "@backprop/tensor";
+import { checkNotEmpty, checkTarget, gradientOut, lastForward, reusableBuffer } from "./check.js";
 import type { Loss, Reduction } from "./loss.js";
 
 /**
  * A loss that sums a per-element term and scales the sum: E = s · Σ_i ℓ(y_i, t_i), so
  * ∂E/∂y_i = s · ℓ'(y_i, t_i), where s is 1 (sum), ½ (half-sum) or 1/M (mean over M elements).
- * Subclasses supply ℓ, ℓ' and s. Keeps references to the last prediction and target (do not change
- * them between forward and backward) and one reusable gradient buffer.
+ * Subclasses supply ℓ and ℓ' as expressions, and s. Forward is one pass on the prediction's backend:
+ * it sums ℓ (in float64, in element order) and stores s·ℓ' into the gradient buffer the loss keeps,
+ * which backward returns (or copies into `out`).
  */
 export abstract class ElementwiseLoss<R extends string = Reduction> implements Loss<Tensor> {
-  private prediction: Tensor | undefined;
-  private target: Tensor | undefined;
+  /** ∂E/∂y of the last forward (undefined before the first, or after one that failed). */
   private gradient: Tensor | undefined;
 
   protected constructor(
@@ -20,36 +20,34 @@ export abstract class ElementwiseLoss<R extends string = Reduction> implements L
   ) {}
 
   /** ℓ(y, t) for one element. */
-  protected abstract pointwise(y: number, t: number): number;
+  protected abstract pointwise(y: Expr, t: Expr): Expr;
   /** ∂ℓ/∂y for one element. */
-  protected abstract derivative(y: number, t: number): number;
+  protected abstract derivative(y: Expr, t: Expr): Expr;
   /** s, the factor in front of the sum, for a prediction of `size` elements: 1/M for `"mean"`, else 1. */
   protected scale(size: number): number {
     return this.reduction === "mean" ? 1 / size : 1;
   }
 
+  /** E = s·Σ_i ℓ(y_i, t_i), with ∂E/∂y = s·ℓ'(y, t) computed in the same pass (for backward). */
   forward(prediction: Tensor, target: Tensor): number {
     checkTarget(this.op, prediction, target);
     checkNotEmpty(this.op, prediction, this.reduction);
-    this.prediction = prediction;
-    this.target = target;
-    const y = prediction.data;
-    const t = target.data;
-    let total = 0;
-    for (let i = 0; i < y.length; i++) total += this.pointwise(y[i]!, t[i]!);
-    return this.scale(y.length) * total;
+    const gradient = reusableBuffer(this.op, undefined, this.gradient, prediction);
+    this.gradient = undefined;
+    const s = this.scale(prediction.size);
+    const y = lazy(prediction);
+    const t = lazy(target);
+    const [total] = evaluate({
+      shape: prediction.size,
+      assign: [[gradient, constant(s).mul(this.derivative(y, t))]],
+      sums: [this.pointwise(y, t)],
+    });
+    this.gradient = gradient;
+    return s * total!;
   }
 
+  /** ∂E/∂y of the last forward: the loss's own buffer, or a copy in `out`. */
   backward(out?: Tensor): Tensor {
-    const prediction = lastForward(this.op, this.prediction);
-    const target = this.target!;
-    const gradient = reusableBuffer(this.op, out, this.gradient, prediction);
-    if (out === undefined) this.gradient = gradient;
-    const s = this.scale(prediction.size);
-    const y = prediction.data;
-    const t = target.data;
-    const g = gradient.data;
-    for (let i = 0; i < g.length; i++) g[i] = s * this.derivative(y[i]!, t[i]!);
-    return gradient;
+    return gradientOut(this.op, lastForward(this.op, this.gradient), out);
   }
 }

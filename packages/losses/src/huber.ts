@@ -1,3 +1,4 @@
+import { constant, type Expr } from "@backprop/tensor";
 import { checkReduction } from "./check.js";
 import { ElementwiseLoss } from "./elementwise-loss.js";
 import { LossError } from "./errors.js";
@@ -29,13 +30,15 @@ export class HuberLoss extends ElementwiseLoss {
   }
 
   /** ½ d² if |d| < δ, else δ(|d| − ½δ) */
-  protected pointwise(y: number, t: number): number {
-    const d = Math.abs(y - t);
-    return d < this.delta ? 0.5 * d * d : this.delta * (d - 0.5 * this.delta);
+  protected pointwise(y: Expr, t: Expr): Expr {
+    const d = y.sub(t).abs();
+    return d
+      .lt(this.delta)
+      .select(constant(0.5).mul(d).mul(d), constant(this.delta).mul(d.sub(0.5 * this.delta)));
   }
 
   /** clamp(d, −δ, δ) */
-  protected derivative(y: number, t: number): number {
-    return Math.min(Math.max(y - t, -this.delta), this.delta);
+  protected derivative(y: Expr, t: Expr): Expr {
+    return y.sub(t).max(-this.delta).min(this.delta);
   }
 }

@@ -1,3 +1,4 @@
+import type { Expr } from "@backprop/tensor";
 import { checkReduction } from "./check.js";
 import { ElementwiseLoss } from "./elementwise-loss.js";
 import type { Reduction } from "./loss.js";
@@ -19,12 +20,12 @@ export class L1Loss extends ElementwiseLoss {
   }
 
   /** |y − t| */
-  protected pointwise(y: number, t: number): number {
-    return Math.abs(y - t);
+  protected pointwise(y: Expr, t: Expr): Expr {
+    return y.sub(t).abs();
   }
 
   /** sign(y − t), 0 at y = t */
-  protected derivative(y: number, t: number): number {
-    return Math.sign(y - t);
+  protected derivative(y: Expr, t: Expr): Expr {
+    return y.sub(t).sign();
   }
 }

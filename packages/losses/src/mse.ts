@@ -1,3 +1,4 @@
+import { constant, type Expr } from "@backprop/tensor";
 import { checkReduction } from "./check.js";
 import { ElementwiseLoss } from "./elementwise-loss.js";
 import type { Reduction } from "./loss.js";
@@ -27,13 +28,14 @@ export class MSELoss extends ElementwiseLoss<MSEReduction> {
   }
 
   /** (y − t)² */
-  protected pointwise(y: number, t: number): number {
-    return (y - t) * (y - t);
+  protected pointwise(y: Expr, t: Expr): Expr {
+    const d = y.sub(t);
+    return d.mul(d);
   }
 
   /** ∂(y − t)²/∂y = 2(y − t) */
-  protected derivative(y: number, t: number): number {
-    return 2 * (y - t);
+  protected derivative(y: Expr, t: Expr): Expr {
+    return constant(2).mul(y.sub(t));
   }
 
   /** 1 for `"sum"`, ½ for `"half-sum"`, 1/M for `"mean"` */

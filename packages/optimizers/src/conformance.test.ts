@@ -1,5 +1,5 @@
-import { zeros } from "@backprop/tensor";
-import { expectProjectBackend } from "@backprop/test-kit";
+import { type Expr, type Tensor, zerosLike } from "@backprop/tensor";
+import { expectProjectBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
   adadelta,
@@ -9,17 +9,22 @@ import {
   adamw,
   chain,
   clipByGlobalNorm,
+  clipByValue,
   cosineAnnealingLr,
   lion,
   nadam,
+  type ParamTensors,
+  partition,
   reduceLrOnPlateau,
   rmsprop,
   sgd,
 } from "./index.js";
-import { checkOptimizer, countTypedArrayAllocations } from "./testing/index.js";
+import { checkOptimizer, countTypedArrayAllocations, quadratic } from "./testing/index.js";
 
-it("runs on the test project's backend (js or wasm): the kit's parameters are made by zeros", () => {
-  expectProjectBackend(zeros([1]).backend);
+const backend = await projectBackend();
+
+it("runs on the test project's backend (js, wasm or opaque): the kit's parameters are placed there", () => {
+  expectProjectBackend(quadratic("float32", 7, backend).parameters[0]!.value.backend);
 });
 
 describe("every built-in optimizer passes the conformance kit", () => {
@@ -73,6 +78,18 @@ describe("every built-in optimizer passes the conformance kit", () => {
       invalid: [() => clipByGlobalNorm({ maxNorm: 0 })],
     },
     {
+      name: "max-norm clip, value clip and a partition",
+      create: () =>
+        chain(
+          clipByGlobalNorm({ maxNorm: 0.5, normType: "inf" }),
+          partition(
+            { w: adam({ lr: 0.05 }), b: chain(clipByValue({ clipValue: 1 }), sgd({ lr: 0.1 })) },
+            (p) => (p.shape.length > 1 ? "w" : "b"),
+          ),
+        ),
+      invalid: [() => clipByValue({ clipValue: -1 })],
+    },
+    {
       name: "sgd on reduce-on-plateau",
       create: () => sgd({ lr: reduceLrOnPlateau({ lr: 0.1 }), momentum: 0.9 }),
       invalid: [() => reduceLrOnPlateau({ lr: 0.1, factor: 1 })],
@@ -80,32 +97,31 @@ describe("every built-in optimizer passes the conformance kit", () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const report = checkOptimizer(c);
+      const report = checkOptimizer({ ...c, backend });
       expect(report.checks.every((check) => check.passed)).toBe(true);
-      expect(report.checks.length).toBe(8);
+      expect(report.checks.length).toBe(9);
     });
   }
 });
 
 describe("the conformance kit catches broken optimizers", () => {
-  it("reports an optimizer that allocates per step, keeps bare typed arrays and accepts anything", () => {
+  it("reports an optimizer that allocates per step, keeps bare tensors and accepts anything", () => {
     const leaky = () => ({
-      init: () => ({ velocity: [] as Float64Array[] }),
-      update(updates: { arrays: (Float32Array | Float64Array)[] }, state: { velocity: Float64Array[] }) {
-        state.velocity = updates.arrays.map((u) => Float64Array.from(u));
-        for (const u of updates.arrays) for (let j = 0; j < u.length; j++) u[j]! *= -0.1;
-        return updates as never;
+      init: () => ({ velocity: [] as Tensor[] }),
+      update(updates: readonly Expr[], state: { velocity: Tensor[] }, params: ParamTensors) {
+        state.velocity = params.tensors.map((t) => zerosLike(t));
+        return updates.map((u) => u.mul(-0.1));
       },
     });
     let message = "";
     try {
-      checkOptimizer({ name: "leaky", create: leaky as never, invalid: [() => 1] });
+      checkOptimizer({ name: "leaky", create: leaky as never, invalid: [() => 1], backend });
     } catch (error) {
       message = (error as Error).message;
     }
     expect(message).toContain("leaky fails");
     expect(message).toContain("allocates nothing per step (float64): update() created");
-    expect(message).toContain("bare typed array");
+    expect(message).toContain("bare typed array or tensor");
     expect(message).toContain("invalid[0] did not throw");
     expect(message).not.toContain("loss of a convex quadratic falls (float64):");
   });

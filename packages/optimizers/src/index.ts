@@ -1,3 +1,10 @@
+export {
+  type AdaBeliefOptions,
+  adabelief,
+  type ScaleByBeliefOptions,
+  type ScaleByBeliefState,
+  scaleByBelief,
+} from "./alias/adabelief.js";
 export { type AdadeltaOptions, adadelta } from "./alias/adadelta.js";
 export { type AdagradOptions, adagrad } from "./alias/adagrad.js";
 export { type AdamOptions, adam } from "./alias/adam.js";
@@ -10,19 +17,13 @@ export { type RmspropOptions, rmsprop } from "./alias/rmsprop.js";
 export { type SgdOptions, sgd } from "./alias/sgd.js";
 export { chain } from "./chain.js";
 export { HyperparameterError, OptimizerError, StateDictError } from "./errors.js";
-export type { FusedParameter, FusedUpdate } from "./fused.js";
+export { applyUpdates, computeUpdates } from "./functional.js";
 export type { JsonObject, JsonValue } from "./json.js";
 export { decodeNumber, encodeNumber } from "./json-number.js";
 export { masked, type ParamMask } from "./masked.js";
 export { Optimizer, type OptimizerStateDict, type SavedOptimizerState } from "./optimizer.js";
-export {
-  applyUpdates,
-  type ParamArrays,
-  type ParamInfo,
-  paramArrays,
-  type Shaped,
-  zerosLikeParams,
-} from "./params.js";
+export { checkOptionKeys } from "./option-keys.js";
+export { type ParamInfo, type ParamTensors, paramTensors, zerosLikeParams } from "./params.js";
 export { partition } from "./partition.js";
 export {
   createOptimizerRegistry,
@@ -44,12 +45,14 @@ export { type ReduceLrOnPlateauOptions, reduceLrOnPlateau } from "./schedules/re
 export { type LearningRate, type LrSchedule, type StepSchedule, stepSchedule } from "./schedules/schedule.js";
 export { type SequentialLrOptions, sequentialLr } from "./schedules/sequential.js";
 export { type StepLrOptions, stepLr } from "./schedules/step.js";
+export { checkState, checkStateList } from "./state-shape.js";
 export type { StateTensor, TensorReference } from "./state-tensors.js";
-export type { GradientTransformation, Spec, StatelessState } from "./transform.js";
+export type { GradientTransformation, Spec, StatelessState, UpdateContext } from "./transform.js";
 export { addDecayedWeights } from "./transforms/add-decayed-weights.js";
 export { type ClipByGlobalNormOptions, clipByGlobalNorm } from "./transforms/clip-by-global-norm.js";
 export { type ClipByValueOptions, clipByValue } from "./transforms/clip-by-value.js";
 export { identity } from "./transforms/identity.js";
+export { ema, emaOfSquare, updateEma } from "./transforms/moving-average.js";
 export { scale } from "./transforms/scale.js";
 export {
   type ScaleByAdadeltaOptions,
@@ -61,7 +64,13 @@ export {
   type ScaleByAdagradState,
   scaleByAdagrad,
 } from "./transforms/scale-by-adagrad.js";
-export { type ScaleByAdamOptions, type ScaleByAdamState, scaleByAdam } from "./transforms/scale-by-adam.js";
+export {
+  adamFamily,
+  type ScaleByAdamOptions,
+  type ScaleByAdamState,
+  type SecondMoment,
+  scaleByAdam,
+} from "./transforms/scale-by-adam.js";
 export {
   type ScaleByAdamaxOptions,
   type ScaleByAdamaxState,

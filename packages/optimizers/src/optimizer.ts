@@ -1,18 +1,8 @@
-import {
-  allocateArray,
-  type Backend,
-  type DType,
-  type FusedOps,
-  hasFusedOps,
-  jsBackend,
-  type Parameter,
-  type Storage,
-  sameShape,
-} from "@backprop/tensor";
+import { constant, type DType, type Expr, evaluate, lazy, type Parameter, sameShape } from "@backprop/tensor";
+import { describe } from "./describe.js";
 import { OptimizerError, StateDictError } from "./errors.js";
-import type { FusedParameter, FusedUpdate } from "./fused.js";
 import { isJsonObject, type JsonValue } from "./json.js";
-import type { ParamArrays } from "./params.js";
+import type { ParamTensors } from "./params.js";
 import { encodeState, restoreState } from "./state-codec.js";
 import {
   checkTensorReferences,
@@ -20,6 +10,7 @@ import {
   type StateTensor,
   type TensorCollector,
 } from "./state-tensors.js";
+import { StepPass } from "./step-pass.js";
 import type { GradientTransformation, Spec } from "./transform.js";
 
 /** The JSON `Optimizer.stateDict()` returns; see the package README for an example. */
@@ -46,20 +37,6 @@ export interface SavedOptimizerState {
 
 const FORMAT = "backprop.optimizer/1";
 
-/** `float32[2,3]` for a parameter or a saved entry; a malformed saved entry is shown as JSON. */
-function describe(p: unknown): string {
-  const entry = p as { shape?: unknown; dtype?: unknown } | null;
-  if (
-    entry === null ||
-    typeof entry !== "object" ||
-    !Array.isArray(entry.shape) ||
-    typeof entry.dtype !== "string"
-  ) {
-    return JSON.stringify(p)?.slice(0, 80) ?? String(p);
-  }
-  return `${entry.dtype}[${entry.shape.join(",")}]`;
-}
-
 /**
  * A training-loop facade over a gradient transformation, like torch.optim.Optimizer:
  *
@@ -68,29 +45,19 @@ function describe(p: unknown): string {
  * loss.backward(); opt.step(); opt.zeroGrad();
  * ```
  *
- * `step()` copies each gradient into an update buffer it owns, runs the transformation (u = T(g)) and
- * applies θ ← θ + u in place. All buffers are allocated here, once; a step allocates nothing.
- *
- * When the transformation has a fused form (`transform.fused`: built-in SGD, Adam and AdamW without
- * maximize, dampening, AMSGrad or a weight-decay mask) and every parameter is float32 on a backend with
- * fused ops other than the JS reference backend (e.g. `@backprop/tensor-wasm`), `step()` instead runs that
- * backend's kernel per parameter (`sgdStep` / `adamStep`) on the tensors where they live, and the
- * per-parameter state buffers live in that backend too. The state, `stateDict()` and `loadStateDict()`
- * are the same either way; the kernels round in their own order (and `adamStep` flushes subnormal
- * moments to zero), so the values agree with the typed-array path to float32 rounding, not bitwise.
- * On the JS backend and in float64 the typed-array path runs: it is the reference that matches PyTorch.
+ * `step()` builds the transformation's update u = T(g) as one expression per parameter and runs, per
+ * parameter, ONE elementwise pass on the parameter's backend that applies θ ← θ + u and writes that
+ * parameter's state (m, v, …): any transformation or chain, built-in or not, runs on the backend's
+ * fused path. A global reduction (clipByGlobalNorm's norm) is one extra pass per parameter before.
+ * The state buffers are tensors on the parameters' backends, allocated here, once.
  */
 export class Optimizer {
   readonly transform: GradientTransformation;
   private bound: readonly Parameter[];
-  private readonly params: ParamArrays;
-  private readonly updates: ParamArrays;
+  private readonly params: ParamTensors;
   private readonly state: unknown;
+  private readonly pass: StepPass;
   private steps = 0;
-  /** The fused form this optimizer runs, or undefined for the typed-array path. */
-  private readonly fused: FusedUpdate | undefined = undefined;
-  /** With `fused`: the parameters as the kernels see them, their state buffers in their backends. */
-  private kernelParams: readonly FusedParameter[] = [];
 
   constructor(transform: GradientTransformation, parameters: readonly Parameter[]) {
     const names = new Set<string>();
@@ -98,40 +65,14 @@ export class Optimizer {
       if (names.has(p.name))
         throw new OptimizerError(`Optimizer: two parameters are named "${p.name}"; names must be unique`);
       names.add(p.name);
-      if (p.grad.size !== p.value.size || p.grad.dtype !== p.value.dtype) {
-        throw new OptimizerError(
-          `Optimizer: parameter "${p.name}": grad ${describe(p.grad)} does not match value ${describe(p.value)}`,
-        );
-      }
+      checkGradient("Optimizer", p);
     }
     this.transform = transform;
     this.bound = [...parameters];
     const shapes = parameters.map((p) => [...p.value.shape]);
-    this.params = { names: [...names], shapes, arrays: parameters.map((p) => p.value.data) };
-    this.updates = {
-      names: this.params.names,
-      shapes,
-      arrays: parameters.map((p) => allocateArray(p.value.dtype, p.value.size)),
-    };
+    this.params = { names: [...names], shapes, tensors: parameters.map((p) => p.value) };
     this.state = transform.init(this.params);
-    const backends = parameters.map(fusedBackendOf);
-    const fused = transform.fused;
-    if (fused !== undefined && backends.length > 0 && backends.every((b) => b !== undefined)) {
-      this.fused = fused;
-      // The state's per-parameter buffers move into each parameter's backend; the ParamArrays keep
-      // views of them (refreshed by `viewFusedState`), so stateDict() and loadStateDict() see them.
-      const buffers = fused.buffers(this.state);
-      this.kernelParams = parameters.map((p, i) => {
-        const backend = backends[i]!;
-        const storages = buffers.map((b) => {
-          const storage = backend.allocate(p.value.dtype, p.value.size);
-          storage.data.set(b.arrays[i]!);
-          return storage;
-        });
-        return kernelParameter(p, backend, storages);
-      });
-      this.viewFusedState();
-    }
+    this.pass = new StepPass(this.params);
   }
 
   /** The parameters this optimizer updates. */
@@ -150,29 +91,31 @@ export class Optimizer {
    */
   step(parameters: readonly Parameter[] = this.bound): void {
     if (parameters !== this.bound) this.rebind(parameters);
-    if (this.fused !== undefined) {
-      this.fused.step(this.state, this.kernelParams);
-      this.steps += 1;
-      return;
-    }
     const n = parameters.length;
-    for (let i = 0; i < n; i++) {
-      const p = parameters[i]!;
-      this.params.arrays[i] = p.value.data;
-      this.updates.arrays[i]!.set(p.grad.data);
+    const grads = parameters.map((p) => lazy(p.grad));
+    let updates: readonly Expr[];
+    try {
+      updates = this.transform.update(grads, this.state, this.params, this.pass);
+    } catch (error) {
+      this.pass.clear();
+      throw error;
     }
-    const out = this.transform.update(this.updates, this.state, this.params);
+    if (!Array.isArray(updates) || updates.length !== n) {
+      this.pass.clear();
+      throw new OptimizerError(
+        `Optimizer.step: the transformation returned ${Array.isArray(updates) ? updates.length : String(updates)} updates for ${n} parameters`,
+      );
+    }
     for (let i = 0; i < n; i++) {
-      const v = parameters[i]!.value.data;
-      const u = out.arrays[i]!;
-      for (let j = 0; j < v.length; j++) v[j]! += u[j]!;
+      const theta = parameters[i]!.value;
+      this.pass.run(i, theta, lazy(theta).add(updates[i]!));
     }
     this.steps += 1;
   }
 
   /** Sets every gradient to zero. */
   zeroGrad(): void {
-    for (let i = 0; i < this.bound.length; i++) this.bound[i]!.grad.data.fill(0);
+    for (const p of this.bound) evaluate({ shape: p.grad.size, assign: [[p.grad, constant(0)]] });
   }
 
   /** Plain JSON (survives JSON.stringify / parse bit for bit), keyed by parameter name. */
@@ -182,8 +125,8 @@ export class Optimizer {
 
   /**
    * The state as small JSON plus binary tensors: like `stateDict()`, with every per-parameter buffer
-   * replaced by {"$tensor": key} and the buffers in `tensors` (views of the live state, not copies:
-   * store them before the next `step()`). For states too large for JSON (a 100M-parameter Adam).
+   * replaced by {"$tensor": key} and the buffers, read out of the state tensors, in `tensors`. For
+   * states too large for JSON (a 100M-parameter Adam).
    */
   saveState(): SavedOptimizerState {
     const tensors = new Map<string, StateTensor>();
@@ -199,7 +142,6 @@ export class Optimizer {
     const params: OptimizerStateDict["params"] = {};
     for (const p of this.bound) params[p.name] = { shape: [...p.value.shape], dtype: p.value.dtype };
     const spec = this.transform.spec;
-    this.viewFusedState();
     return {
       format: FORMAT,
       optimizer: spec === undefined ? null : { type: spec.type, options: spec.options },
@@ -262,7 +204,6 @@ export class Optimizer {
       );
     }
     if (tensors !== undefined) checkTensorReferences(dict.state, tensors);
-    this.viewFusedState();
     restoreState(this.state, dict.state, "state", false, tensors);
     restoreState(this.state, dict.state, "state", true, tensors);
     this.steps = dict.step;
@@ -277,63 +218,38 @@ export class Optimizer {
     }
     for (let i = 0; i < names.length; i++) {
       const p = parameters[i]!;
-      const u = this.updates.arrays[i]!;
+      const before = this.bound[i]!.value;
       if (p.name !== names[i])
         throw new OptimizerError(`Optimizer.step: parameter ${i} is "${p.name}", expected "${names[i]}"`);
-      const sameKind =
-        sameShape(p.value.shape, this.params.shapes[i]!) && p.value.dtype === this.bound[i]!.value.dtype;
-      if (!sameKind || p.grad.size !== u.length || p.grad.dtype !== p.value.dtype) {
+      if (!sameShape(p.value.shape, this.params.shapes[i]!) || p.value.dtype !== before.dtype) {
         throw new OptimizerError(
           `Optimizer.step: parameter "${p.name}" changed shape or dtype: ${describe(p.value)}`,
         );
       }
-      const kernel = this.kernelParams[i];
-      if (kernel !== undefined && fusedBackendOf(p) !== kernel.backend) {
+      if (p.value.backend !== before.backend) {
         throw new OptimizerError(
-          `Optimizer.step: parameter "${p.name}" moved from backend ${kernel.backend.name} to ${p.value.backend.name}, where this optimizer's state does not live; create a new Optimizer and loadStateDict(old.stateDict())`,
+          `Optimizer.step: parameter "${p.name}" moved from backend ${before.backend.name} to ${p.value.backend.name}, where this optimizer's state does not live; create a new Optimizer and loadStateDict(old.stateDict())`,
         );
       }
+      checkGradient("Optimizer.step", p);
     }
-    if (this.fused !== undefined) {
-      this.kernelParams = parameters.map((p, i) => {
-        const { backend, buffers } = this.kernelParams[i]!;
-        return kernelParameter(p, backend, buffers);
-      });
-    }
+    parameters.forEach((p, i) => {
+      this.params.tensors[i] = p.value;
+    });
     this.bound = parameters;
   }
+}
 
-  /**
-   * Points the state's per-parameter arrays at fresh views of the storages the fused kernels update (a
-   * backend re-creates its views when its memory grows), before the state is read or written as arrays.
-   */
-  private viewFusedState(): void {
-    if (this.fused === undefined) return;
-    const buffers = this.fused.buffers(this.state);
-    for (let b = 0; b < buffers.length; b++) {
-      for (let i = 0; i < this.kernelParams.length; i++) {
-        buffers[b]!.arrays[i] = this.kernelParams[i]!.buffers[b]!.data;
-      }
-    }
+/** The gradient must match its value in size, dtype and backend (they meet in one elementwise pass). */
+function checkGradient(op: string, p: Parameter): void {
+  if (p.grad.size !== p.value.size || p.grad.dtype !== p.value.dtype) {
+    throw new OptimizerError(
+      `${op}: parameter "${p.name}": grad ${describe(p.grad)} does not match value ${describe(p.value)}`,
+    );
   }
-}
-
-/**
- * The backend whose fused kernels `step()` may run for this parameter, or undefined: the parameter must be
- * float32 with value and gradient on one backend with fused ops, and that backend not the JS reference
- * backend (whose typed-array path is the exact one).
- */
-function fusedBackendOf(p: Parameter): (Backend & FusedOps) | undefined {
-  const backend = p.value.backend;
-  const native = hasFusedOps(backend) && backend.name !== jsBackend.name;
-  return native && p.value.dtype === "float32" && p.grad.backend === backend ? backend : undefined;
-}
-
-/** The parameter as the kernels see it, with its state buffers in `backend`. */
-function kernelParameter(
-  p: Parameter,
-  backend: Backend & FusedOps,
-  buffers: readonly Storage[],
-): FusedParameter {
-  return { backend, length: p.value.size, value: p.value.storage, grad: p.grad.storage, buffers };
+  if (p.grad.backend !== p.value.backend) {
+    throw new OptimizerError(
+      `${op}: parameter "${p.name}": grad is on backend ${p.grad.backend.name}, value on ${p.value.backend.name}`,
+    );
+  }
 }

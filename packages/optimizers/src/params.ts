@@ -1,5 +1,4 @@
-import type { FloatArray } from "@backprop/tensor";
-import { allocateArray, dtypeOf } from "@backprop/tensor";
+import { full, type Tensor, zerosLike } from "@backprop/tensor";
 
 /** What a transformation may know of a parameter besides its elements (e.g. to mask biases). */
 export interface ParamInfo {
@@ -8,59 +7,38 @@ export interface ParamInfo {
 }
 
 /**
- * Named typed arrays in a fixed order: the parameters, the gradients / updates, or one per-parameter
- * state buffer (Adam's m, say). `arrays[i]` belongs to `names[i]`; transformations loop over positions,
- * and state is saved keyed by name. `arrays` is a mutable list so a caller can point its slots at fresh
- * views (a tensor's `data` may be re-created by its backend) without allocating.
+ * Named tensors in a fixed order: the parameters, or one per-parameter state buffer (Adam's m, say).
+ * `tensors[i]` belongs to `names[i]`; transformations loop over positions, and state is saved keyed by
+ * name. `tensors` is a mutable list so the `Optimizer` can point its slots at re-created parameter
+ * tensors (same names, shapes and dtypes) without allocating.
  */
-export interface ParamArrays {
+export interface ParamTensors {
   readonly names: readonly string[];
   readonly shapes: readonly (readonly number[])[];
-  readonly arrays: FloatArray[];
+  readonly tensors: Tensor[];
 }
 
-/** Anything with elements and a shape, e.g. a `Tensor`. */
-export interface Shaped {
-  readonly data: FloatArray;
-  readonly shape: readonly number[];
-}
-
-/** Named arrays from a record: `paramArrays({ w: new Float64Array(6), b: tensor })`. Shapes of plain arrays are `[length]`. */
-export function paramArrays(record: Readonly<Record<string, FloatArray | Shaped>>): ParamArrays {
+/** Named tensors from a record: `paramTensors({ w: weight, b: bias })`. */
+export function paramTensors(record: Readonly<Record<string, Tensor>>): ParamTensors {
   const names = Object.keys(record);
-  const shapes = names.map((n) => {
-    const v = record[n]!;
-    return "shape" in v ? [...v.shape] : [v.length];
-  });
-  const arrays = names.map((n) => {
-    const v = record[n]!;
-    return "data" in v ? v.data : v;
-  });
-  return { names, shapes, arrays };
+  const tensors = names.map((n) => record[n]!);
+  return { names, shapes: tensors.map((t) => [...t.shape]), tensors };
 }
 
-/** Fresh buffers named and shaped like `like`, of the same dtypes, filled with `value` (0 by default). */
-export function zerosLikeParams(like: ParamArrays, value = 0): ParamArrays {
-  const arrays = like.arrays.map((a) => {
-    const b = allocateArray(dtypeOf(a), a.length);
-    if (value !== 0) b.fill(value);
-    return b;
-  });
-  return { names: like.names, shapes: like.shapes, arrays };
-}
-
-/** optax.apply_updates: p ← p + u, in place. */
-export function applyUpdates(params: ParamArrays, updates: ParamArrays): void {
-  for (let i = 0; i < params.arrays.length; i++) {
-    const p = params.arrays[i]!;
-    const u = updates.arrays[i]!;
-    for (let j = 0; j < p.length; j++) p[j]! += u[j]!;
-  }
+/**
+ * Fresh tensors named and shaped like `like`, each on its parameter's backend with its dtype, filled
+ * with `value` (0 by default): the per-parameter state buffers of a transformation.
+ */
+export function zerosLikeParams(like: ParamTensors, value = 0): ParamTensors {
+  const tensors = like.tensors.map((t) =>
+    value === 0 ? zerosLike(t) : full(t.shape, value, { dtype: t.dtype, backend: t.backend }),
+  );
+  return { names: like.names, shapes: like.shapes, tensors };
 }
 
 /** Structural test, so two copies of this package recognise each other's per-parameter state. */
-export function isParamArrays(value: unknown): value is ParamArrays {
+export function isParamTensors(value: unknown): value is ParamTensors {
   if (typeof value !== "object" || value === null) return false;
-  const v = value as Partial<ParamArrays>;
-  return Array.isArray(v.names) && Array.isArray(v.shapes) && Array.isArray(v.arrays);
+  const v = value as Partial<ParamTensors>;
+  return Array.isArray(v.names) && Array.isArray(v.shapes) && Array.isArray(v.tensors);
 }

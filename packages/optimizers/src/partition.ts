@@ -1,20 +1,20 @@
-import { OptimizerError } from "./errors.js";
-import type { ParamArrays, ParamInfo } from "./params.js";
-import type { GradientTransformation } from "./transform.js";
+import type { Expr } from "@backprop/tensor";
+import { OptimizerError, StateDictError } from "./errors.js";
+import type { ParamInfo, ParamTensors } from "./params.js";
+import type { GradientTransformation, UpdateContext } from "./transform.js";
 
 interface Group {
   readonly label: string;
   readonly indices: readonly number[];
-  /** Views onto the full updates / params, re-pointed at every update (no allocation). */
-  readonly updates: ParamArrays;
-  readonly params: ParamArrays;
+  /** The group's parameters; its slots are re-pointed at every update (no allocation). */
+  readonly params: ParamTensors;
 }
 
-function subset(all: ParamArrays, indices: readonly number[]): ParamArrays {
+function subset(all: ParamTensors, indices: readonly number[]): ParamTensors {
   return {
     names: indices.map((i) => all.names[i]!),
     shapes: indices.map((i) => all.shapes[i]!),
-    arrays: indices.map((i) => all.arrays[i]!),
+    tensors: indices.map((i) => all.tensors[i]!),
   };
 }
 
@@ -32,7 +32,7 @@ export function partition(
   // The groups of each state this transformation initialised: scratch, not saved state.
   const groupsOf = new WeakMap<object, readonly Group[]>();
   return {
-    init(params: ParamArrays): Record<string, unknown> {
+    init(params: ParamTensors): Record<string, unknown> {
       const byLabel = new Map<string, number[]>(labels.map((l) => [l, []]));
       params.names.forEach((name, i) => {
         const l = label({ name, shape: params.shapes[i]! });
@@ -46,27 +46,39 @@ export function partition(
       });
       const groups = labels.map((l) => {
         const indices = byLabel.get(l)!;
-        return { label: l, indices, updates: subset(params, indices), params: subset(params, indices) };
+        return { label: l, indices, params: subset(params, indices) };
       });
       const state: Record<string, unknown> = {};
       for (const g of groups) state[g.label] = inner[g.label]!.init(g.params);
       groupsOf.set(state, groups);
       return state;
     },
-    update(updates: ParamArrays, state: Record<string, unknown>, params: ParamArrays): ParamArrays {
-      const groups = groupsOf.get(state);
+    update(
+      updates: readonly Expr[],
+      state: Record<string, unknown>,
+      params: ParamTensors,
+      context: UpdateContext,
+    ): readonly Expr[] {
+      const groups = typeof state === "object" && state !== null ? groupsOf.get(state) : undefined;
       if (groups === undefined)
-        throw new OptimizerError("partition: update() was given a state this partition did not init()");
-      for (let k = 0; k < groups.length; k++) {
-        const g = groups[k]!;
-        for (let j = 0; j < g.indices.length; j++) {
-          g.updates.arrays[j] = updates.arrays[g.indices[j]!]!;
-          g.params.arrays[j] = params.arrays[g.indices[j]!]!;
-        }
-        const out = inner[g.label]!.update(g.updates, state[g.label], g.params);
-        for (let j = 0; j < g.indices.length; j++) updates.arrays[g.indices[j]!] = out.arrays[j]!;
+        throw new StateDictError("partition: update() was given a state this partition did not init()");
+      const out = [...updates];
+      for (const g of groups) {
+        g.indices.forEach((i, j) => {
+          g.params.tensors[j] = params.tensors[i]!;
+        });
+        const groupUpdates = g.indices.map((i) => updates[i]!);
+        const result = inner[g.label]!.update(
+          groupUpdates,
+          state[g.label],
+          g.params,
+          context.select(g.indices),
+        );
+        g.indices.forEach((i, j) => {
+          out[i] = result[j]!;
+        });
       }
-      return updates;
+      return out;
     },
   };
 }

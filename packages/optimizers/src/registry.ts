@@ -1,3 +1,4 @@
+import { adabelief } from "./alias/adabelief.js";
 import { adadelta } from "./alias/adadelta.js";
 import { adagrad } from "./alias/adagrad.js";
 import { adam } from "./alias/adam.js";
@@ -122,6 +123,7 @@ export function createOptimizerRegistry(): OptimizerRegistry {
   registry.register("nadam", (o, r) => nadam(withSchedule<Options<typeof nadam>>(o, r)));
   registry.register("adadelta", (o, r) => adadelta(withSchedule<Options<typeof adadelta>>(o, r)));
   registry.register("lion", (o, r) => lion(withSchedule<Options<typeof lion>>(o, r)));
+  registry.register("adabelief", (o, r) => adabelief(withSchedule<Options<typeof adabelief>>(o, r)));
   registry.register("clipByGlobalNorm", (o) =>
     clipByGlobalNorm(o as unknown as Options<typeof clipByGlobalNorm>),
   );

@@ -1,8 +1,7 @@
-import { dtypeOf } from "@backprop/tensor";
 import { StateDictError } from "./errors.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json.js";
 import { decodeNumber, encodeNumber } from "./json-number.js";
-import { isParamArrays } from "./params.js";
+import { isParamTensors } from "./params.js";
 import {
   isTensorReference,
   referencedTensor,
@@ -13,8 +12,9 @@ import {
 /*
  * Transformation state ⇄ JSON. Encoding walks the state tree; decoding walks the *freshly initialised*
  * state of the optimizer being loaded alongside the JSON, so the structure, the parameter names and
- * the buffer lengths are all checked, and the values are written into the existing buffers (which keeps
- * them the same objects: nothing is reallocated by a load).
+ * the buffer lengths are all checked, and the values are written into the existing state tensors with
+ * `Tensor.write` (which keeps them the same objects on their backends: nothing is reallocated by a load).
+ * Per-parameter tensors are read with `Tensor.read`, so this works on every backend.
  */
 
 interface Stateful {
@@ -27,31 +27,34 @@ function isStateful(value: unknown): value is Stateful {
   return typeof v?.stateDict === "function" && typeof v.loadStateDict === "function";
 }
 
-function isTypedArray(value: unknown): boolean {
-  return ArrayBuffer.isView(value);
+/** A bare buffer in the state: a typed array or a tensor-like object outside ParamTensors. */
+function isBareBuffer(value: unknown): boolean {
+  if (ArrayBuffer.isView(value)) return true;
+  const v = value as { read?: unknown; shape?: unknown } | null;
+  return typeof v?.read === "function" && Array.isArray(v.shape);
 }
 
 /**
  * The state as JSON: per-parameter buffers as `{ [name]: number[] }`, numbers losslessly (see
- * encodeNumber); with `collect` (collect mode), each buffer is handed to it instead, under the key
- * `<path>.<name>`, and the JSON holds what it returns (see state-tensors.ts).
+ * encodeNumber); with `collect` (collect mode), each buffer is read out and handed to it instead,
+ * under the key `<path>.<name>`, and the JSON holds what it returns (see state-tensors.ts).
  */
 export function encodeState(value: unknown, path = "state", collect?: TensorCollector): JsonValue {
   if (typeof value === "number") return encodeNumber(value);
   if (typeof value === "boolean" || typeof value === "string" || value === null) return value;
-  if (isTypedArray(value)) {
+  if (isBareBuffer(value)) {
     throw new StateDictError(
-      `stateDict: ${path} is a bare typed array; keep per-parameter buffers in ParamArrays (zerosLikeParams) so they are saved by name`,
+      `stateDict: ${path} is a bare typed array or tensor; keep per-parameter buffers in ParamTensors (zerosLikeParams) so they are saved by name`,
     );
   }
-  if (isParamArrays(value)) {
+  if (isParamTensors(value)) {
     const out: JsonObject = {};
     value.names.forEach((name, i) => {
-      const array = value.arrays[i]!;
+      const tensor = value.tensors[i]!;
       out[name] =
         collect === undefined
-          ? Array.from(array, encodeNumber)
-          : collect(`${path}.${name}`, { dtype: dtypeOf(array), shape: [...value.shapes[i]!], data: array });
+          ? Array.from(tensor.read(), encodeNumber)
+          : collect(`${path}.${name}`, { dtype: tensor.dtype, shape: [...value.shapes[i]!], data: tensor.read() });
     });
     return out;
   }
@@ -105,34 +108,35 @@ export function restoreState(
       `loadStateDict: ${path}: expected an object or array, got ${JSON.stringify(json)}`,
     );
   }
-  if (isParamArrays(target)) {
+  if (isParamTensors(target)) {
     if (!isJsonObject(json))
       throw new StateDictError(`loadStateDict: ${path}: expected { [parameter]: number[] }`);
     sameKeys(path, target.names, json, "parameter");
     target.names.forEach((name, i) => {
-      const array = target.arrays[i]!;
+      const tensor = target.tensors[i]!;
       const values = json[name];
       const where = `${path}["${name}"]`;
       if (tensors !== undefined && isTensorReference(values)) {
-        const source = referencedTensor(values, tensors, array, target.shapes[i]!, where);
-        if (write) array.set(source);
+        const source = referencedTensor(values, tensors, tensor, target.shapes[i]!, where);
+        if (write) tensor.write(source);
         return;
       }
-      if (!Array.isArray(values) || values.length !== array.length) {
+      if (!Array.isArray(values) || values.length !== tensor.size) {
         throw new StateDictError(
-          `loadStateDict: ${where}: expected ${array.length} numbers (parameter "${name}", shape [${target.shapes[i]!.join(",")}]), got ${Array.isArray(values) ? `${values.length} numbers` : JSON.stringify(values)}`,
+          `loadStateDict: ${where}: expected ${tensor.size} numbers (parameter "${name}", shape [${target.shapes[i]!.join(",")}]), got ${Array.isArray(values) ? `${values.length} numbers` : JSON.stringify(values)}`,
         );
       }
-      const float32 = array instanceof Float32Array;
-      values.forEach((v, j) => {
+      const float32 = tensor.dtype === "float32";
+      const decoded = values.map((v, j) => {
         const x = decodeNumber(v, `loadStateDict: ${where}[${j}]`);
         if (float32 && !Object.is(Math.fround(x), x) && !Number.isNaN(x)) {
           throw new StateDictError(
             `loadStateDict: ${where}[${j}]: ${x} is not a float32 value (parameter "${name}" is float32)`,
           );
         }
-        if (write) array[j] = x;
+        return x;
       });
+      if (write) tensor.write(decoded);
     });
     return target;
   }

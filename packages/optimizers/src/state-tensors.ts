@@ -27,8 +27,8 @@ export type TensorCollector = (key: string, tensor: StateTensor) => JsonValue;
 
 /**
  * A collector that puts each buffer into `tensors` under `key` (the state path and parameter name,
- * e.g. `state[0].mu.0.weight`) and leaves {"$tensor": key} in the JSON. The tensors' `data` are the
- * optimizer's live buffers, not copies: write them out before the next `step()`.
+ * e.g. `state[0].mu.0.weight`) and leaves {"$tensor": key} in the JSON. The tensors' `data` are
+ * copies read out of the optimizer's state tensors.
  */
 export function collectInto(tensors: Map<string, StateTensor>): TensorCollector {
   return (key, tensor) => {
@@ -74,20 +74,20 @@ export function checkTensorReferences(state: JsonValue, tensors: ReadonlyMap<str
 export function referencedTensor(
   reference: TensorReference,
   tensors: ReadonlyMap<string, StateTensor>,
-  target: FloatArray,
+  target: { readonly dtype: DType; readonly size: number },
   shape: readonly number[],
   where: string,
 ): FloatArray {
   const tensor = tensors.get(reference.$tensor);
   if (tensor === undefined)
     throw new StateDictError(`loadState: ${where}: no tensor ${JSON.stringify(reference.$tensor)}`);
-  const expected = `${dtypeOf(target)}[${shape.join(",")}]`;
+  const expected = `${target.dtype}[${shape.join(",")}]`;
   const actual = `${tensor.dtype}[${tensor.shape.join(",")}]`;
   if (
     expected !== actual ||
     !ArrayBuffer.isView(tensor.data) ||
     dtypeOf(tensor.data) !== tensor.dtype ||
-    tensor.data.length !== target.length
+    tensor.data.length !== target.size
   ) {
     throw new StateDictError(
       `loadState: ${where}: tensor ${JSON.stringify(reference.$tensor)} is ${actual} with ${tensor.data?.length ?? "no"} elements, expected ${expected}`,

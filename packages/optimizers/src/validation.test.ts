@@ -6,6 +6,7 @@ import {
   adamax,
   adamw,
   clipByValue,
+  cosineAnnealingLr,
   cosineAnnealingWarmRestarts,
   exponentialLr,
   HyperparameterError,
@@ -94,5 +95,50 @@ describe("out-of-range hyperparameters are rejected with a message naming the va
     const s = oneCycleLr({ maxLr: 1, totalSteps: 3 });
     expect(() => s.lrAt(3)).not.toThrow();
     expect(() => s.lrAt(4)).toThrow("oneCycleLr: stepped 4 times, but totalSteps is 3");
+  });
+});
+
+describe("unknown option keys are refused, naming the key, the closest accepted one and the list (on main they built silently)", () => {
+  const cases: [() => unknown, string][] = [
+    [
+      () => adam({ amsgard: true } as never),
+      'adam: unknown option "amsgard" (did you mean "amsgrad"?); accepted: lr, weightDecay, weightDecayMask, maximize, betas, eps, amsgrad',
+    ],
+    [
+      () => sgd({ lr: 0.1, momentun: 0.9 } as never),
+      'sgd: unknown option "momentun" (did you mean "momentum"?); accepted: lr, weightDecay, weightDecayMask, maximize, momentum, dampening, nesterov',
+    ],
+    [
+      () => adamw({ weight_decay: 0.1 } as never),
+      'adamw: unknown option "weight_decay" (did you mean "weightDecay"?)',
+    ],
+    [() => rmsprop({ foo: 1 } as never), 'rmsprop: unknown option "foo"; accepted: lr,'],
+    [() => lion({ beta: [0.9, 0.99] } as never), 'lion: unknown option "beta" (did you mean "betas"?)'],
+    [
+      () => clipByValue({ clipValue: 1, max: 2 } as never),
+      'clipByValue: unknown option "max"; accepted: clipValue',
+    ],
+    [() => adam(5 as never), "adam: options must be an object, got 5"],
+  ];
+  for (const [attempt, message] of cases) {
+    it(message, () => {
+      expect(attempt).toThrow(HyperparameterError);
+      expect(attempt).toThrow(message);
+    });
+  }
+
+  it("a key whose value is undefined counts as not given", () => {
+    expect(() => adam({ lr: 0.01, eps: undefined } as never)).not.toThrow();
+  });
+});
+
+describe("schedules refuse unknown option keys too", () => {
+  it("a typo in an optional key (etaMin) is named, not ignored", () => {
+    expect(() => cosineAnnealingLr({ lr: 0.1, tMax: 10, eta_min: 0.01 } as never)).toThrow(
+      'cosineAnnealingLr: unknown option "eta_min" (did you mean "etaMin"?); accepted: lr, tMax, etaMin',
+    );
+    expect(() => reduceLrOnPlateau({ lr: 0.1, patiance: 3 } as never)).toThrow(
+      'reduceLrOnPlateau: unknown option "patiance" (did you mean "patience"?)',
+    );
   });
 });

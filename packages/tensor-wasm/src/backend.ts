@@ -1,15 +1,12 @@
 import {
   type Backend,
-  checkLabels,
-  createJsFusedOps,
+  createJsBackend,
   type DType,
   DTypeError,
-  type FusedOps,
-  jsBackend,
-  resolveAdam,
-  resolveSgd,
+  type ReduceKind,
   type Storage,
 } from "@backprop/tensor";
+import { ProgramRunner } from "./elementwise.js";
 import { WasmBackendError } from "./errors.js";
 import { Heap } from "./heap.js";
 import {
@@ -34,17 +31,18 @@ export interface WasmBackendOptions {
   /**
    * Threads the float32 kernels run on: the calling thread plus `threads − 1` workers (worker_threads
    * in Node, Web Workers in a browser) over a shared WebAssembly.Memory. gemm is cut into blocks of C,
-   * and bias + activation, ReLU backward and the optimizer steps into ranges of elements, which the
-   * threads share out. Results are identical for every thread count (each element is computed the
-   * same way whichever thread computes it). A browser page must be cross-origin isolated for shared
+   * elementwise programs into fixed chunks of 8192 elements and reductions into ranges of rows or
+   * columns, which the threads share out. Results are identical for every thread count (each element
+   * is computed the same way whichever thread computes it, and sums are added chunk by chunk in
+   * chunk order). A browser page must be cross-origin isolated for shared
    * memory; where it is not (see `workerThreadsAvailable`), the backend runs on one thread and its
    * `threads` says 1. Default 1.
    */
   threads?: number;
 }
 
-/** A Backend whose tensors live in WebAssembly linear memory, plus the fused training kernels. */
-export interface WasmBackend extends Backend, FusedOps {
+/** A Backend whose tensors live in WebAssembly linear memory. */
+export interface WasmBackend extends Backend {
   readonly name: "wasm-simd" | "wasm-relaxed-simd";
   /** Zero-filled storage of `length` elements in this backend's linear memory. */
   allocate(dtype: DType, length: number): WasmStorage;
@@ -55,10 +53,22 @@ export interface WasmBackend extends Backend, FusedOps {
   /** Linear-memory bytes, bytes handed out to storages and scratch, and bytes waiting on free lists. */
   memoryStats(): { memoryBytes: number; liveBytes: number; freeBytes: number };
   /**
-   * Stops the worker threads (threads > 1); a float32 gemm, bias + activation, ReLU backward or
-   * optimizer step afterwards throws. A no-op with one thread.
+   * Stops the worker threads (threads > 1); a float32 gemm, elementwise program or reduction
+   * afterwards throws. A no-op with one thread.
    */
   close(): Promise<void>;
+}
+
+/** Reduce kinds by the number assembly/reduce.ts knows them by. */
+const REDUCE_KINDS: readonly ReduceKind[] = ["sum", "max", "logsumexp"];
+
+/** Throws unless elements [offset, offset + count) lie inside a storage of `length` elements. */
+function checkRange(op: string, length: number, offset: number, count: number): void {
+  if (!(Number.isInteger(offset) && offset >= 0 && offset + count <= length)) {
+    throw new WasmBackendError(
+      `${op}: elements [${offset}, ${offset + count}) are outside the storage's ${length} elements`,
+    );
+  }
 }
 
 /** The variant `relaxed` asks for, or an error saying why it cannot be had. */
@@ -79,11 +89,12 @@ function chooseVariant(relaxed: boolean | "auto"): KernelVariant {
 
 /**
  * Creates a backend that keeps tensors in its own WebAssembly memory and runs the kernels of
- * assembly/index.ts on them in place (no copies): a packed, register-blocked f32x4 gemm for every
- * transpose case, f32x4 bias broadcast and bias-gradient sums, and the fused ops of `FusedOps`.
- * float64 tensors live in the same memory and run the JS backend's kernels on their views, so they
- * give exactly the JS backend's results. Storages from another backend are rejected (copy them in
- * with `fromArray(t.data, t.shape, { backend })`).
+ * assembly/ on them in place (no copies): a packed, register-blocked f32x4 gemm for every transpose
+ * case, f32x4 reductions (sum in float64, max, stable log-sum-exp) and an interpreter of elementwise
+ * programs that runs them blockwise in f32x4 (assembly/elementwise.ts). float32 programs compute in
+ * float32; anything with a float64 storage runs the JS backend's code on this memory's views, so it
+ * gives exactly the JS backend's results. Storages from another backend are rejected (copy them in
+ * with `fromArray(t.read(), t.shape, { backend })`).
  *
  * Each call instantiates its own module and memory; nothing is shared between backends.
  */
@@ -109,12 +120,17 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     const { KernelThreads } = await import("./threads.js");
     pool = await KernelThreads.start(threads, shared.module, shared.memory, kernels, heap);
   }
-  const js = createJsFusedOps();
-  // The elementwise float32 kernels, split across the threads when there are workers.
-  const biasActivation = pool?.biasActivation.bind(pool) ?? kernels.biasActivationF32;
-  const reluBackward = pool?.reluBackward.bind(pool) ?? kernels.reluBackwardF32;
-  const sgd = pool?.sgd.bind(pool) ?? kernels.sgdF32;
-  const adam = pool?.adam.bind(pool) ?? kernels.adamF32;
+  // float64 work runs the JS reference on this memory's typed-array views (its own scratch).
+  const reference = createJsBackend();
+  const programs = new ProgramRunner(
+    kernels,
+    heap,
+    pool === undefined
+      ? (descriptor, chunks, scratchBytes) =>
+          kernels.elementwiseChunks(descriptor, 0, chunks, heap.scratch(scratchBytes))
+      : pool.elementwise.bind(pool),
+  );
+  const chunkElements = kernels.CHUNK.value as number;
 
   /** The storage as this backend's, or an error naming the op and what was passed. */
   const mine = (op: string, storage: Storage): HeapStorage => {
@@ -163,7 +179,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
         number,
       ];
       if (c.dtype === "float64") {
-        jsBackend.gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
+        reference.gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
         return;
       }
       if (m === 0 || n === 0) return;
@@ -188,85 +204,70 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
           heap.scratch(kernels.gemmScratchBytes(n, k)),
         );
     },
-    addRowVector(m, n, x, v, out) {
-      const [px, pv, po] = pointers("addRowVector", out.dtype, [m * n, n, m * n], x, v, out) as [
-        number,
-        number,
-        number,
-      ];
-      if (out.dtype === "float64") jsBackend.addRowVector(m, n, x, v, out);
-      else biasActivation(m, n, px, pv, 0, po);
+    read(storage, offset, out) {
+      const data = own("read", storage).data;
+      checkRange("read", data.length, offset, out.length);
+      out.set(data.subarray(offset, offset + out.length));
     },
-    sumRows(m, n, x, beta, out) {
-      const [px, po] = pointers("sumRows", out.dtype, [m * n, n], x, out) as [number, number];
-      if (out.dtype === "float64") jsBackend.sumRows(m, n, x, beta, out);
-      else kernels.sumRowsF32(m, n, px, beta, po);
+    write(storage, offset, values) {
+      const data = own("write", storage).data;
+      checkRange("write", data.length, offset, values.length);
+      data.set(values, offset);
     },
-
-    biasActivation(m, n, x, bias, activation, out) {
-      const [px, po] = pointers("biasActivation", out.dtype, [m * n, m * n], x, out) as [number, number];
-      const pv = bias === null ? 0 : pointers("biasActivation", out.dtype, [n], bias)[0]!;
-      if (out.dtype === "float64") js.biasActivation(m, n, x, bias, activation, out);
-      else biasActivation(m, n, px, pv, activation === "relu" ? 1 : 0, po);
-    },
-    reluBackward(length, a, g, out) {
-      const [pa, pg, po] = pointers("reluBackward", out.dtype, [length, length, length], a, g, out) as [
-        number,
-        number,
-        number,
-      ];
-      if (out.dtype === "float64") js.reluBackward(length, a, g, out);
-      else reluBackward(length, pa, pg, po);
-    },
-    softmaxCrossEntropy(m, n, logits, labels, grad, reduction) {
-      const [px] = pointers("softmaxCrossEntropy", logits.dtype, [m * n], logits) as [number];
-      const pg = grad === null ? 0 : pointers("softmaxCrossEntropy", logits.dtype, [m * n], grad)[0]!;
-      if (logits.dtype === "float64") return js.softmaxCrossEntropy(m, n, logits, labels, grad, reduction);
-      checkLabels(labels, m, n);
-      const pl = heap.scratch(4 * m);
-      new Int32Array(heap.memory.buffer, pl, m).set(labels);
-      return kernels.softmaxCrossEntropyF32(m, n, px, pl, pg, reduction === "mean" ? 1 / m : 1);
-    },
-    sgdStep(length, param, grad, velocity, options) {
-      const [pw, pg] = pointers("sgdStep", param.dtype, [length, length], param, grad) as [number, number];
-      const { lr, momentum, weightDecay, nesterov } = resolveSgd(options, velocity);
-      const pv =
-        velocity === null || momentum === 0 ? 0 : pointers("sgdStep", param.dtype, [length], velocity)[0]!;
-      if (param.dtype === "float64") js.sgdStep(length, param, grad, velocity, options);
-      else sgd(length, pw, pg, pv, lr, momentum, weightDecay, nesterov ? 1 : 0);
-    },
-    adamStep(length, param, grad, m, v, options) {
-      const [pw, pg, pm, pv] = pointers(
-        "adamStep",
-        param.dtype,
-        [length, length, length, length],
-        param,
-        grad,
-        m,
-        v,
-      ) as [number, number, number, number];
-      const { lr, step, beta1, beta2, eps, weightDecay, decoupled } = resolveAdam(options);
-      if (param.dtype === "float64") {
-        js.adamStep(length, param, grad, m, v, options);
+    reduce(kind, axis, m, n, x, beta, out) {
+      const kindCode = REDUCE_KINDS.indexOf(kind);
+      if (kindCode < 0) throw new WasmBackendError(`reduce: unknown kind ${String(kind)}`);
+      if (axis !== 0 && axis !== 1) throw new WasmBackendError(`reduce: axis must be 0 or 1, got ${axis}`);
+      if (beta !== 0 && kind !== "sum")
+        throw new WasmBackendError(`reduce: beta must be 0 for ${kind}, got ${beta}`);
+      const lines = axis === 0 ? n : m;
+      const [px, po] = pointers("reduce", x.dtype, [m * n, lines], x, out) as [number, number];
+      if (out.dtype !== x.dtype) throw new DTypeError(`reduce: dtypes differ: ${x.dtype} and ${out.dtype}`);
+      if (x.dtype === "float64") {
+        reference.reduce(kind, axis, m, n, x, beta, out);
         return;
       }
-      adam(
-        length,
-        pw,
-        pg,
-        pm,
-        pv,
-        beta1,
-        beta2,
-        // 1 − β in float64, rounded once: 1 − f32(0.999) would be off by 1.3e-5 relative.
-        1 - beta1,
-        1 - beta2,
-        eps,
-        decoupled ? 0 : weightDecay,
-        decoupled ? 1 - lr * weightDecay : 1,
-        lr / (1 - beta1 ** step),
-        1 / Math.sqrt(1 - beta2 ** step),
-      );
+      if (lines === 0) return;
+      if (pool === undefined) {
+        kernels.reduceF32(kindCode, axis, m, n, px, beta, po, 0, lines);
+        return;
+      }
+      // Fixed chunks of whole lines (whole f32x4 column groups on axis 0), about CHUNK elements each.
+      const count = Math.max(1, axis === 0 ? m : n);
+      const step =
+        axis === 0
+          ? 4 * Math.max(1, Math.floor(chunkElements / count / 4))
+          : Math.max(1, Math.floor(chunkElements / count));
+      pool.reduce(kindCode, axis, m, n, px, beta, po, lines, step);
+    },
+    elementwise(program, m, n, inputs, scalars, outputs, sums) {
+      programs.check(program, inputs.length, scalars.length, outputs.length, sums.length);
+      const total = m * n;
+      let float32 = true;
+      const sizes = { full: total, row: n, column: m };
+      const inputPointers = inputs.map((input, i) => {
+        const storage = own("elementwise", input);
+        const needed = sizes[program.inputs[i]!];
+        if (storage.length < needed) {
+          throw new WasmBackendError(
+            `elementwise: input ${i} (${program.inputs[i]}) holds ${storage.length} elements, the m×n = ${m}×${n} space needs ${needed}`,
+          );
+        }
+        if (storage.dtype !== "float32") float32 = false;
+        return storage.byteOffset;
+      });
+      const outputPointers = outputs.map((output, o) => {
+        const storage = own("elementwise", output);
+        if (storage.length < total) {
+          throw new WasmBackendError(
+            `elementwise: output ${o} holds ${storage.length} elements, the m×n = ${m}×${n} space needs ${total}`,
+          );
+        }
+        if (storage.dtype !== "float32") float32 = false;
+        return storage.byteOffset;
+      });
+      if (float32) programs.run(program, m, n, inputPointers, scalars, outputPointers, sums);
+      else reference.elementwise(program, m, n, inputs, scalars, outputs, sums);
     },
   };
   return backend;

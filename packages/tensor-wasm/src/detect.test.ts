@@ -48,6 +48,8 @@ describe("feature detection", () => {
   it("gives every backend its own memory", async () => {
     const [a, b] = [await createWasmBackend(), await createWasmBackend()];
     const x = a.allocate("float32", 4);
-    expect(() => b.sumRows(1, 4, x, 0, b.allocate("float32", 4))).toThrow(/not from this wasm backend/);
+    expect(() => b.reduce("sum", 0, 1, 4, x, 0, b.allocate("float32", 4))).toThrow(
+      /not from this wasm backend/,
+    );
   });
 });

@@ -4,6 +4,11 @@ const PAGE_BYTES = 65536;
 /** wasm32 addresses 4 GiB: 65536 pages of 64 KiB. */
 const MAX_PAGES = 65536;
 const MIN_BLOCK = 64;
+/**
+ * Bytes kept readable past the last block: the elementwise kernels read whole f32x4 vectors, so the
+ * last unrolled iteration (4 vectors) may reach up to 60 bytes past the block's end (those lanes are never used).
+ */
+const TAIL_SLACK = 64;
 
 /**
  * The size class of a request: a multiple of 64 bytes (so blocks stay 64-byte aligned), and above 256
@@ -29,8 +34,8 @@ export class Heap {
   private top: number;
   private readonly freeLists = new Map<number, number[]>();
   private live = 0;
-  /** Scratch blocks by slot (one per thread): [byte offset, bytes]. */
-  private readonly scratchBlocks: [number, number][] = [];
+  /** Scratch blocks by slot (one per thread, and "program"): [byte offset, bytes]. */
+  private readonly scratchBlocks = new Map<number | string, [number, number]>();
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
@@ -47,7 +52,7 @@ export class Heap {
       return reused;
     }
     const ptr = this.top;
-    this.ensure(ptr + size);
+    this.ensure(ptr + size + TAIL_SLACK);
     this.top = ptr + size;
     return ptr;
   }
@@ -62,15 +67,16 @@ export class Heap {
   }
 
   /**
-   * A scratch block of at least `bytes` bytes (gemm's packed panels, a copy of labels) kept in `slot`
-   * (one per thread) and reused by the next call for that slot; its contents are not preserved.
+   * A scratch block of at least `bytes` bytes (gemm's packed panels, interpreter registers, a program
+   * descriptor) kept in `slot` (a thread's number, or a name) and reused by the next call for that
+   * slot; it grows only when a call needs more, and its contents are not preserved.
    */
-  scratch(bytes: number, slot = 0): number {
-    const block = this.scratchBlocks[slot];
+  scratch(bytes: number, slot: number | string = 0): number {
+    const block = this.scratchBlocks.get(slot);
     if (block !== undefined && block[1] >= bytes) return block[0];
     if (block !== undefined) this.release(block[0], block[1]);
     const ptr = this.allocate(bytes);
-    this.scratchBlocks[slot] = [ptr, bytes];
+    this.scratchBlocks.set(slot, [ptr, bytes]);
     return ptr;
   }
 

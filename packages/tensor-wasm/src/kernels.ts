@@ -26,42 +26,22 @@ export interface KernelExports {
     scratch: number,
   ): void;
   runChunk(job: number, chunk: number, scratch: number): void;
-  biasActivationF32(m: number, n: number, x: number, v: number, act: number, out: number): void;
-  sumRowsF32(m: number, n: number, x: number, beta: number, out: number): void;
-  reluBackwardF32(length: number, a: number, g: number, out: number): void;
-  softmaxCrossEntropyF32(
+  /** Elements per chunk of an elementwise program, and i32 words of a program descriptor's header. */
+  readonly CHUNK: WebAssembly.Global;
+  readonly HEADER_WORDS: WebAssembly.Global;
+  elementwiseScratchBytes(registers: number, instructions: number): number;
+  prepareElementwise(descriptor: number): void;
+  elementwiseChunks(descriptor: number, first: number, end: number, scratch: number): void;
+  reduceF32(
+    kind: number,
+    axis: number,
     m: number,
     n: number,
     x: number,
-    labels: number,
-    grad: number,
-    scale: number,
-  ): number;
-  sgdF32(
-    length: number,
-    w: number,
-    g: number,
-    vel: number,
-    lr: number,
-    momentum: number,
-    weightDecay: number,
-    nesterov: number,
-  ): void;
-  adamF32(
-    length: number,
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    beta1: number,
-    beta2: number,
-    oneMinusBeta1: number,
-    oneMinusBeta2: number,
-    eps: number,
-    weightDecay: number,
-    decayFactor: number,
-    stepSize: number,
-    invSqrtBc2: number,
+    beta: number,
+    out: number,
+    start: number,
+    end: number,
   ): void;
 }
 

@@ -10,8 +10,8 @@ beforeAll(async () => {
   backends = await wasmBackends();
 });
 
-describe("addRowVector and sumRows", () => {
-  it("equal the JS backend bit for bit (float32 and float64, ragged widths)", () => {
+describe("bias broadcast and bias gradient on the primitives", () => {
+  it("addRowVector (a program with a row input) and sumAxis0 (reduce sum, axis 0) equal the JS backend bit for bit", () => {
     for (const backend of backends) {
       for (const dtype of ["float32", "float64"] as const) {
         for (const [m, n] of [
@@ -24,11 +24,11 @@ describe("addRowVector and sumRows", () => {
           const v = normal([n], n, jsBackend, dtype);
           const xw = moveTo(x, backend);
           const vw = moveTo(v, backend);
-          expect([...addRowVector(xw, vw).data]).toEqual([...addRowVector(x, v).data]);
-          expect([...sumAxis0(xw).data]).toEqual([...sumAxis0(x).data]);
+          expect([...addRowVector(xw, vw).read()]).toEqual([...addRowVector(x, v).read()]);
+          expect([...sumAxis0(xw).read()]).toEqual([...sumAxis0(x).read()]);
           const accumulated = moveTo(v, backend);
           sumAxis0(xw, accumulated, true);
-          expect([...accumulated.data]).toEqual([...sumAxis0(x, v.clone(), true).data]);
+          expect([...accumulated.read()]).toEqual([...sumAxis0(x, v.clone(), true).read()]);
         }
       }
     }
@@ -38,8 +38,36 @@ describe("addRowVector and sumRows", () => {
     const [backend] = backends as [WasmBackend];
     const x = fromArray([1, 2, 3, 4, 5, 6], [2, 3], { backend });
     const v = fromArray([10, 20, 30], [3], { backend });
-    backend.addRowVector(2, 3, x.storage, v.storage, x.storage);
-    expect([...x.data]).toEqual([11, 22, 33, 14, 25, 36]);
+    addRowVector(x, v, x);
+    expect([...x.read()]).toEqual([11, 22, 33, 14, 25, 36]);
+  });
+});
+
+describe("read and write", () => {
+  it("copy elements in and out at an offset, rounding to the storage's dtype", () => {
+    const [backend] = backends as [WasmBackend];
+    const s = backend.allocate("float32", 5);
+    backend.write(s, 1, [1.1, 2, 3]);
+    const out = new Float64Array(4);
+    backend.read(s, 0, out);
+    expect([...out]).toEqual([0, Math.fround(1.1), 2, 3]);
+    const d = backend.allocate("float64", 2);
+    backend.write(d, 0, new Float64Array([0.1, 0.2]));
+    const back = new Float64Array(2);
+    backend.read(d, 0, back);
+    expect([...back]).toEqual([0.1, 0.2]);
+  });
+
+  it("refuse ranges outside the storage, naming the range and the length", () => {
+    const [backend] = backends as [WasmBackend];
+    const s = backend.allocate("float32", 4);
+    expect(() => backend.write(s, 2, [1, 2, 3])).toThrow(
+      /write: elements \[2, 5\) are outside the storage's 4 elements/,
+    );
+    expect(() => backend.read(s, -1, new Float32Array(1))).toThrow(/read: elements \[-1, 0\) are outside/);
+    expect(() => backend.read(jsBackend.allocate("float32", 4), 0, new Float32Array(1))).toThrow(
+      /read: storage is not from this wasm backend/,
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import type { DType, FloatArray, Storage } from "@backprop/tensor";
+import type { CpuStorage, DType, FloatArray } from "@backprop/tensor";
 import { WasmBackendError } from "./errors.js";
 import type { Heap } from "./heap.js";
 
@@ -13,7 +13,7 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8 };
  * you never call it, once the storage has been garbage-collected (FinalizationRegistry); a view you
  * kept beyond that may then alias a newer tensor.
  */
-export interface WasmStorage extends Storage {
+export interface WasmStorage extends CpuStorage {
   /** Byte offset of element 0 in linear memory (64-byte aligned). */
   readonly byteOffset: number;
   /** Whether `dispose()` has run (its memory may belong to another tensor by now). */

@@ -1,4 +1,17 @@
-import { jsBackend, map, matmul, zeros } from "@backprop/tensor";
+import {
+  columnIndex,
+  columnVector,
+  evaluate,
+  jsBackend,
+  lazy,
+  map,
+  matmul,
+  type ReduceKind,
+  rowIndex,
+  rowVector,
+  type Tensor,
+  zeros,
+} from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "./backend.js";
 import { moveTo, normal, TRANSPOSE_CASES } from "./test-helpers.js";
@@ -56,49 +69,75 @@ describe("gemm on worker threads", () => {
     }
   });
 
-  it("gives bit-identical elementwise kernels (bias + activation, ReLU backward, SGD, Adam) to one thread", () => {
-    let seed = 500;
+  it("runs elementwise programs bit-identically to one thread, sums included (1e6 elements, 257×1031 with row and column inputs)", () => {
+    const flat = 1_000_000;
+    const [m, n] = [257, 1031];
+    const inputs = {
+      w: normal([flat], 601, jsBackend),
+      g: normal([flat], 602, jsBackend),
+      v: map(normal([flat], 603, jsBackend), (x) => x * x),
+      x: normal([m, n], 604, jsBackend),
+      bias: normal([n], 605, jsBackend),
+      labels: map(normal([m], 606, jsBackend), (x) => Math.abs(Math.floor(x * 300)) % n),
+    };
+    for (const backend of threaded) {
+      const reference = single[backend.name === "wasm-simd" ? 0 : 1]!;
+      const results = [reference, backend].map((on) => {
+        const [w, g, v, x, bias, labels] = Object.values(inputs).map((t) => moveTo(t, on)) as Tensor[];
+        const out = zeros([m, n], { backend: on });
+        // An Adam-shaped update in place, with the squared gradient's sum in the same pass.
+        const v1 = lazy(v!)
+          .mul(0.999)
+          .add(lazy(g!).mul(lazy(g!)).mul(0.001));
+        const flatSums = evaluate({
+          shape: flat,
+          assign: [
+            [v!, v1],
+            [w!, lazy(w!).sub(lazy(g!).div(v1.sqrt().add(1e-8)).mul(1e-3))],
+          ],
+          sums: [lazy(g!).mul(lazy(g!)), lazy(w!).abs()],
+        });
+        // A dense epilogue and a loss-shaped pass: bias row, ReLU, labels by column index.
+        const z = lazy(x!).add(rowVector(bias!)).max(0);
+        const matrixSums = evaluate({
+          shape: [m, n],
+          assign: [[out, z.exp().sub(columnIndex().eq(columnVector(labels!)))]],
+          sums: [z, z.tanh().mul(rowIndex())],
+        });
+        return { tensors: [w!, v!, out].map((t) => t.read()), sums: [...flatSums, ...matrixSums] };
+      });
+      const [want, got] = results as [(typeof results)[0], (typeof results)[0]];
+      expect(got.sums, `${backend.name}×${backend.threads} sums`).toEqual(want.sums);
+      want.tensors.forEach((expected, i) => {
+        const firstDifference = got.tensors[i]!.findIndex((value, j) => !Object.is(value, expected[j]));
+        expect(firstDifference, `${backend.name}×${backend.threads} output ${i}`).toBe(-1);
+      });
+    }
+  });
+
+  it("runs reductions bit-identically to one thread (both axes, every kind, wide, tall and ragged shapes)", () => {
+    const kinds: ReduceKind[] = ["sum", "max", "logsumexp"];
     for (const [m, n] of [
-      [128, 256],
-      [1, 40_000],
-      [37, 1001],
-      [0, 7],
+      [257, 1031],
+      [100_000, 3],
+      [3, 100_000],
     ] as [number, number][]) {
-      const length = m * n;
-      const x = normal([m, n], seed++, jsBackend);
-      const bias = normal([n], seed++, jsBackend);
-      const g = normal([m, n], seed++, jsBackend);
-      const moment = normal([m, n], seed++, jsBackend);
-      const second = map(normal([m, n], seed++, jsBackend), (v) => v * v);
+      const x = normal([m, n], m + n, jsBackend);
       for (const backend of threaded) {
         const reference = single[backend.name === "wasm-simd" ? 0 : 1]!;
-        const results = [reference, backend].map((on) => {
-          const out = moveTo(x, on);
-          const added = moveTo(x, on);
-          on.biasActivation(m, n, out.storage, moveTo(bias, on).storage, "relu", out.storage);
-          on.addRowVector(m, n, added.storage, moveTo(bias, on).storage, added.storage);
-          const masked = moveTo(g, on);
-          on.reluBackward(length, moveTo(x, on).storage, masked.storage, masked.storage);
-          const [w, velocity] = [moveTo(x, on), moveTo(moment, on)];
-          const sgd = { lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true };
-          on.sgdStep(length, w.storage, moveTo(g, on).storage, velocity.storage, sgd);
-          on.sgdStep(length, w.storage, moveTo(g, on).storage, null, { lr: 0.1 });
-          const [wa, m1, m2] = [moveTo(x, on), moveTo(moment, on), moveTo(second, on)];
-          for (const step of [1, 2]) {
-            on.adamStep(length, wa.storage, moveTo(g, on).storage, m1.storage, m2.storage, {
-              lr: 0.01,
-              step,
-              weightDecay: 0.1,
-              decoupled: step === 2,
-            });
+        for (const kind of kinds) {
+          for (const axis of [0, 1] as const) {
+            const [want, got] = [reference, backend].map((on) => {
+              const out = normal([axis === 0 ? n : m], 7, on);
+              on.reduce(kind, axis, m, n, moveTo(x, on).storage, kind === "sum" ? 0.5 : 0, out.storage);
+              return out.read();
+            }) as [Float32Array, Float32Array];
+            const firstDifference = got.findIndex((value, j) => !Object.is(value, want[j]));
+            expect(firstDifference, `${backend.name}×${backend.threads} ${kind} axis ${axis} ${m}×${n}`).toBe(
+              -1,
+            );
           }
-          return [out, added, masked, w, velocity, wa, m1, m2].map((t) => t.data.slice());
-        });
-        const [want, got] = results as [Float32Array[], Float32Array[]];
-        want.forEach((expected, i) => {
-          const firstDifference = got[i]!.findIndex((value, j) => !Object.is(value, expected[j]));
-          expect(firstDifference, `${backend.name}×${backend.threads} ${m}×${n}, output ${i}`).toBe(-1);
-        });
+        }
       }
     }
   });
@@ -108,7 +147,7 @@ describe("gemm on worker threads", () => {
     const a = normal([64, 64], 1, backend);
     const before = matmul(a, a).toArray();
     const big = zeros([8192, 1024], { backend });
-    expect(big.data.length).toBe(8192 * 1024);
+    expect(big.size).toBe(8192 * 1024);
     const b = normal([64, 64], 1, backend);
     expect(matmul(b, b).toArray()).toEqual(before);
     expect(matmul(a, a).toArray()).toEqual(before);

@@ -29,12 +29,14 @@ const SCRATCH_AT = 192;
 const JOB_SLOTS = 16;
 /** Job kinds, slot 0 of a descriptor (as in assembly/index.ts). */
 const JOB_GEMM = 0;
-const JOB_BIAS_ACTIVATION = 1;
-const JOB_RELU_BACKWARD = 2;
-const JOB_SGD = 3;
-const JOB_ADAM = 4;
+const JOB_ELEMENTWISE = 1;
+const JOB_REDUCE = 2;
 /** The backend op of each job kind, for error messages. */
-const JOB_OPS = ["gemm", "biasActivation", "reluBackward", "sgdStep", "adamStep"];
+const JOB_OPS: Record<number, string> = {
+  [JOB_GEMM]: "gemm",
+  [JOB_ELEMENTWISE]: "elementwise",
+  [JOB_REDUCE]: "reduce",
+};
 
 /**
  * How long an idle worker spins on the job generation before it sleeps in Atomics.wait, and the
@@ -92,17 +94,16 @@ function start({ module, memory, control, index, job }, post) {
  * thread alone: on smaller ones, moving operands and results between cores costs more than it saves.
  */
 const MIN_CHUNK_WORK = 1 << 17;
-/** The fewest elements in a chunk of an elementwise kernel (the same trade-off). */
-const MIN_CHUNK_ELEMENTS = 8192;
 /** Chunks per thread a job is cut into at most, so a thread that starts late (or is preempted) takes fewer. */
 const CHUNKS_PER_THREAD = 4;
 
 /**
  * Kernels split across the calling thread and `threads − 1` worker threads over shared memory: gemm
- * by blocks of columns of C (rows when C has few columns), elementwise kernels by ranges. Every
- * thread claims chunks until none is left, so the work follows the threads that are running. Every
- * output element is computed by the same instruction sequence whichever chunk (and thread) it falls
- * in, so results are identical for any thread count. The workers are worker_threads in Node and Web
+ * by blocks of columns of C (rows when C has few columns), elementwise programs by their fixed chunks
+ * of elements, reductions by ranges of output lines. Every thread claims chunks until none is left,
+ * so the work follows the threads that are running. Every output element is computed by the same
+ * instruction sequence whichever chunk (and thread) it falls in, and a program's sums are added per
+ * chunk then in chunk order, so results are identical for any thread count. The workers are worker_threads in Node and Web
  * Workers in a cross-origin-isolated browser page. The calling thread waits for the last chunk in
  * Atomics.wait where it may block (Node, browser workers), and spinning on the count where it may not
  * (a browser's main thread: by then it has run its own chunks, so only those in flight are left).
@@ -183,28 +184,27 @@ export class KernelThreads {
     );
   }
 
-  /** biasActivationF32 over all of x: by rows, or by columns of a single row. */
-  biasActivation(m: number, n: number, x: number, v: number, act: number, out: number): void {
-    const step = m === 1 ? this.elementStep(n) : Math.max(1, Math.ceil(m / this.elementChunks(m * n)));
-    this.run([JOB_BIAS_ACTIVATION, m, n, x, v, act, out, step], Math.ceil((m === 1 ? n : m) / step));
+  /**
+   * The `chunks` fixed chunks of the elementwise program at `descriptor` (prepared), shared out to
+   * the threads; `scratchBytes` of register scratch per thread.
+   */
+  elementwise(descriptor: number, chunks: number, scratchBytes: number): void {
+    this.run([JOB_ELEMENTWISE, descriptor], chunks, scratchBytes);
   }
 
-  /** reluBackwardF32 over all `length` elements. */
-  reluBackward(length: number, a: number, g: number, out: number): void {
-    const step = this.elementStep(length);
-    this.run([JOB_RELU_BACKWARD, length, a, g, out, step], Math.ceil(length / step));
-  }
-
-  /** sgdF32 over all `length` elements (arguments as sgdF32 takes them). */
-  sgd(...args: Parameters<KernelExports["sgdF32"]>): void {
-    const step = this.elementStep(args[0]);
-    this.run([JOB_SGD, ...args, step], Math.ceil(args[0] / step));
-  }
-
-  /** adamF32 over all `length` elements (arguments as adamF32 takes them). */
-  adam(...args: Parameters<KernelExports["adamF32"]>): void {
-    const step = this.elementStep(args[0]);
-    this.run([JOB_ADAM, ...args, step], Math.ceil(args[0] / step));
+  /** reduceF32 over all `lines` outputs, in chunks of `step` outputs. */
+  reduce(
+    kind: number,
+    axis: number,
+    m: number,
+    n: number,
+    x: number,
+    beta: number,
+    out: number,
+    lines: number,
+    step: number,
+  ): void {
+    this.run([JOB_REDUCE, kind, axis, m, n, x, beta, out, step], Math.ceil(lines / step));
   }
 
   /** Stops the workers. */
@@ -219,16 +219,6 @@ export class KernelThreads {
   /** Chunks to cut `work` into: at most CHUNKS_PER_THREAD per thread, each at least `minimum`. */
   private chunksFor(work: number, minimum: number): number {
     return Math.max(1, Math.min(this.threads * CHUNKS_PER_THREAD, Math.floor(work / minimum)));
-  }
-
-  /** Chunks an elementwise kernel over `length` elements is cut into. */
-  private elementChunks(length: number): number {
-    return this.chunksFor(length, MIN_CHUNK_ELEMENTS);
-  }
-
-  /** Elements per chunk: a positive multiple of 16 (whole 64-byte lines, whole f32x4 vectors). */
-  private elementStep(length: number): number {
-    return 16 * Math.max(1, Math.ceil(length / 16 / this.elementChunks(length)));
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { Backend } from "./backend.js";
 import type { DType, FloatArray } from "./dtype.js";
-import { dtypeOf, isDType } from "./dtype.js";
+import { allocateArray, dtypeOf, isDType } from "./dtype.js";
 import { DTypeError, formatShape, ShapeError } from "./errors.js";
+import { constant, evaluate } from "./expr.js";
 import { jsBackend } from "./js-backend.js";
 import type { Rng } from "./rng.js";
 import { checkShape, sizeOf } from "./shape.js";
@@ -37,7 +38,7 @@ export function zeros(shape: readonly number[], options: CreateOptions = {}): Te
 /** A tensor with every element equal to `value`. */
 export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
   const t = zeros(shape, options);
-  t.data.fill(value);
+  if (!Object.is(value, 0)) evaluate({ shape: t.size, assign: [[t, constant(value)]] });
   return t;
 }
 
@@ -77,7 +78,7 @@ export function fromArray(
   }
   if (isTyped && backend === jsBackend) return new Tensor(new ArrayStorage(data), checked, backend);
   const storage = backend.allocate(dtype, size);
-  storage.data.set(data);
+  backend.write(storage, 0, data);
   return new Tensor(storage, checked, backend);
 }
 
@@ -119,12 +120,12 @@ export interface UniformOptions extends CreateOptions {
 
 /** Elements drawn independently from U[low, high) (default U[0, 1)). */
 export function randomUniform(shape: readonly number[], rng: Rng, options: UniformOptions = {}): Tensor {
-  const t = zeros(shape, options);
+  const checked = checkShape("randomUniform", shape);
   const low = options.low ?? 0;
   const high = options.high ?? 1;
-  const data = t.data;
+  const data = allocateArray(resolveDType("randomUniform", options.dtype), sizeOf(checked));
   for (let i = 0; i < data.length; i++) data[i] = rng.uniformIn(low, high);
-  return t;
+  return fromArray(data, checked, { backend: options.backend ?? jsBackend });
 }
 
 /** Options of `randomNormal`: the mean and standard deviation (N(0, 1) unless given), dtype and backend. */
@@ -135,10 +136,10 @@ export interface NormalOptions extends CreateOptions {
 
 /** Elements drawn independently from N(mean, std²) (default N(0, 1)). */
 export function randomNormal(shape: readonly number[], rng: Rng, options: NormalOptions = {}): Tensor {
-  const t = zeros(shape, options);
+  const checked = checkShape("randomNormal", shape);
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
-  const data = t.data;
+  const data = allocateArray(resolveDType("randomNormal", options.dtype), sizeOf(checked));
   for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.normal();
-  return t;
+  return fromArray(data, checked, { backend: options.backend ?? jsBackend });
 }

@@ -1,4 +1,4 @@
-export type { Backend } from "./backend.js";
+export type { Backend, CpuStorage, ReduceKind, Storage } from "./backend.js";
 export {
   type CreateOptions,
   fromArray,
@@ -21,29 +21,38 @@ export {
   type FloatArray,
   isDType,
 } from "./dtype.js";
+export { erf, erfc } from "./erf.js";
 export { DTypeError, formatShape, ShapeError, TensorError } from "./errors.js";
 export {
-  type AdamStepOptions,
-  checkLabels,
-  type FusedActivation,
-  type FusedOps,
-  hasFusedOps,
-  MIN_NORMAL_FLOAT32,
-  MIN_NORMAL_FLOAT64,
-  type Reduction,
-  resolveAdam,
-  resolveSgd,
-  type SgdStepOptions,
-} from "./fused.js";
+  type CompiledEvaluation,
+  columnIndex,
+  columnVector,
+  compile,
+  constant,
+  type EvaluateSpec,
+  Expr,
+  evaluate,
+  lazy,
+  rowIndex,
+  rowVector,
+} from "./expr.js";
 export { createPackedGemm, type StridedGemm } from "./gemm-js.js";
-export { createJsBackend, type JsBackend, jsBackend } from "./js-backend.js";
-export { createJsFusedOps } from "./js-fused.js";
+export { createJsBackend, jsBackend } from "./js-backend.js";
 export { checkCompatible, checkRank, checkSameShape, prepareOut } from "./ops/check.js";
 export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";
 export { type MatmulOptions, matmul } from "./ops/matmul.js";
-export { argmaxRows, dot, max, mean, type NormOrder, norm, sum, sumAxis0 } from "./ops/reduce.js";
+export { argmaxRows, dot, max, mean, type NormOrder, norm, reduceAxis, sum, sumAxis0 } from "./ops/reduce.js";
 export { type Parameter, parameter } from "./parameter.js";
+export {
+  type ElementwiseProgram,
+  formatProgram,
+  INSTRUCTION_SIZE,
+  type InputLayout,
+  Op,
+  type Opcode,
+  type OpName,
+} from "./program.js";
 export { Rng, type RngState } from "./rng.js";
 export { sameShape, sizeOf } from "./shape.js";
-export { ArrayStorage, type Storage } from "./storage.js";
+export { ArrayStorage } from "./storage.js";
 export { type NestedArray, Tensor } from "./tensor.js";

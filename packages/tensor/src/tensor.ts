@@ -1,10 +1,9 @@
-import type { Backend } from "./backend.js";
+import type { Backend, CpuStorage, Storage } from "./backend.js";
 import type { DType, FloatArray } from "./dtype.js";
-import { formatShape, ShapeError } from "./errors.js";
+import { formatShape, ShapeError, TensorError } from "./errors.js";
 import { formatElements } from "./format.js";
 import { jsBackend } from "./js-backend.js";
 import { checkShape, sizeOf } from "./shape.js";
-import type { Storage } from "./storage.js";
 
 /** Nested number arrays, as `toArray()` returns them and `tensor()` accepts them. */
 export type NestedArray = number | NestedArray[];
@@ -13,8 +12,8 @@ export type NestedArray = number | NestedArray[];
  * A dense, contiguous, row-major array of float32 or float64 numbers.
  *
  * The elements live in a `Storage` owned by the tensor's `backend` (a JS typed array for the default
- * backend, WebAssembly memory for others). `data` is a typed-array view of them; read it where you
- * use it rather than keeping it, because a backend may replace the view when its memory grows.
+ * backend, WebAssembly memory or a device buffer for others). Move them with `read` / `write`, `get`
+ * / `set`, `toArray`, which work on every backend; compute with the ops and `evaluate`.
  */
 export class Tensor {
   readonly shape: readonly number[];
@@ -38,9 +37,20 @@ export class Tensor {
     return this.storage.dtype;
   }
 
-  /** The elements, row-major. Writes through this view change the tensor. */
+  /**
+   * The elements as a CPU typed array view, row-major, for backends that keep them in one (js, wasm);
+   * writes through it change the tensor. Throws for a backend whose memory is elsewhere: use `read()`
+   * / `write()`, which work everywhere. Read it where you use it, never keep it: a backend may replace
+   * the view when its memory grows.
+   */
   get data(): FloatArray {
-    return this.storage.data;
+    const data = (this.storage as Partial<CpuStorage>).data;
+    if (data === undefined) {
+      throw new TensorError(
+        `tensor.data: backend ${this.backend.name} keeps its elements off the CPU; use read() / write()`,
+      );
+    }
+    return data;
   }
 
   get rank(): number {
@@ -72,16 +82,18 @@ export class Tensor {
    * reusing it keeps a loop allocation-free), else into a new typed array of the tensor's dtype.
    * Works on every backend, including those whose memory is not a CPU typed array.
    */
+  read(): FloatArray;
+  read<Out extends FloatArray>(out: Out): Out;
   read(out?: FloatArray): FloatArray {
-    const source = this.data;
-    if (out === undefined) return source.slice();
-    if (out.length !== this.size) {
+    if (out !== undefined && out.length !== this.size) {
       throw new ShapeError(
         `read: tensor ${formatShape(this.shape)} has ${this.size} elements, the output array ${out.length}`,
       );
     }
-    out.set(source);
-    return out;
+    const result =
+      out ?? (this.dtype === "float32" ? new Float32Array(this.size) : new Float64Array(this.size));
+    this.backend.read(this.storage, 0, result);
+    return result;
   }
 
   /** Copies `values` into the elements [offset, offset + values.length), row-major. */
@@ -91,24 +103,26 @@ export class Tensor {
         `write: ${values.length} values at offset ${offset} do not fit tensor ${formatShape(this.shape)} (${this.size} elements)`,
       );
     }
-    this.data.set(values, offset);
+    this.backend.write(this.storage, offset, values);
   }
 
   /** A copy with its own storage on the same backend. */
   clone(): Tensor {
     const storage = this.backend.allocate(this.dtype, this.size);
-    storage.data.set(this.data);
+    this.backend.write(storage, 0, this.read());
     return new Tensor(storage, this.shape, this.backend);
   }
 
   /** The element at a multi-index (one index per dimension). */
   get(...index: number[]): number {
-    return this.data[this.offsetOf("get", index)]!;
+    const element = new Float64Array(1);
+    this.backend.read(this.storage, this.offsetOf("get", index), element);
+    return element[0]!;
   }
 
   /** Sets the element at a multi-index: `t.set(value, i, j)`. */
   set(value: number, ...index: number[]): void {
-    this.data[this.offsetOf("set", index)] = value;
+    this.backend.write(this.storage, this.offsetOf("set", index), [value]);
   }
 
   /** The single element of a one-element tensor. */
@@ -117,12 +131,12 @@ export class Tensor {
       throw new ShapeError(
         `item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`,
       );
-    return this.data[0]!;
+    return this.get(...this.shape.map(() => 0));
   }
 
   /** The elements as nested arrays (a number for a rank-0 tensor). */
   toArray(): NestedArray {
-    const data = this.data;
+    const data = this.read();
     const build = (offset: number, axis: number): NestedArray => {
       if (axis === this.shape.length) return data[offset]!;
       let stride = 1;
@@ -136,7 +150,7 @@ export class Tensor {
 
   /** A readable description: dtype, shape and the elements (summarised when there are many). */
   toString(): string {
-    return `Tensor(${this.dtype}, ${formatShape(this.shape)})\n${formatElements(this.data, this.shape)}`;
+    return `Tensor(${this.dtype}, ${formatShape(this.shape)})\n${formatElements(this.read(), this.shape)}`;
   }
 
   private offsetOf(op: string, index: readonly number[]): number {

@@ -1,4 +1,17 @@
-import { type Backend, createJsBackend, type Rng } from "@backprop/tensor";
+import {
+  type Backend,
+  type CreateOptions,
+  createJsBackend,
+  fromArray,
+  full,
+  jsBackend,
+  ones,
+  type Rng,
+  randomNormal,
+  randomUniform,
+  tensor,
+  zeros,
+} from "@backprop/tensor";
 import { expect } from "vitest";
 
 /** An integer from the environment variable `name` (≥ min), or `fallback` when unset. */
@@ -37,15 +50,87 @@ export function normwiseError(actual: ArrayLike<number>, expected: ArrayLike<num
   return diff === 0 ? 0 : diff / scale;
 }
 
+/** The test projects of `backendProjects` (vitest.shared.ts), by `BACKPROP_TEST_BACKEND`. */
+export type ProjectBackendName = "js" | "wasm" | "opaque";
+
+/** The running project's backend name: `BACKPROP_TEST_BACKEND`, "js" when unset. */
+export function projectBackendName(): ProjectBackendName {
+  const name = process.env.BACKPROP_TEST_BACKEND ?? "js";
+  if (name !== "js" && name !== "wasm" && name !== "opaque") {
+    throw new Error(`BACKPROP_TEST_BACKEND must be js, wasm or opaque, got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+let cached: Promise<Backend> | undefined;
+
 /**
- * Asserts that `backend` (say, a Dense layer's weights' backend, made without a `backend` option)
- * is the one the running test project stands for: `jsBackend` in the `js` project, the wasm backend
- * in the `wasm` project (`BACKPROP_TEST_BACKEND`, see vitest.shared.ts), so a harness that silently
- * stopped switching backends fails.
+ * The backend the running test project stands for: `jsBackend` (js), a one-thread, non-relaxed
+ * WebAssembly SIMD backend (wasm: relaxed FMA may differ between engines), or the opaque test
+ * backend of @backprop/tensor/testing (opaque: its storages have no `data`, so a test or a library
+ * path that touches `.data` fails there). One per test file's module graph; tests create their
+ * tensors, layers and losses on it explicitly: `const backend = await projectBackend();`.
+ */
+export function projectBackend(): Promise<Backend> {
+  cached ??= createProjectBackend(projectBackendName());
+  return cached;
+}
+
+async function createProjectBackend(name: ProjectBackendName): Promise<Backend> {
+  switch (name) {
+    case "js":
+      return jsBackend;
+    case "wasm": {
+      const { createWasmBackend } = await import("@backprop/tensor-wasm");
+      return createWasmBackend({ relaxed: false, threads: 1 });
+    }
+    case "opaque": {
+      const { createOpaqueBackend } = await import("@backprop/tensor/testing");
+      return createOpaqueBackend();
+    }
+  }
+}
+
+/** The @backprop/tensor creators with `backend` as the default placement (an explicit one still wins). */
+export interface Creators {
+  zeros: typeof zeros;
+  ones: typeof ones;
+  full: typeof full;
+  fromArray: typeof fromArray;
+  tensor: typeof tensor;
+  randomNormal: typeof randomNormal;
+  randomUniform: typeof randomUniform;
+}
+
+/** `const { tensor, zeros } = onBackend(backend)`: tensors a test makes land on `backend`. */
+export function onBackend(backend: Backend): Creators {
+  const placed = <O extends CreateOptions>(options: O | undefined): O =>
+    ({ ...options, backend: options?.backend ?? backend }) as O;
+  return {
+    zeros: (shape, options) => zeros(shape, placed(options)),
+    ones: (shape, options) => ones(shape, placed(options)),
+    full: (shape, value, options) => full(shape, value, placed(options)),
+    fromArray: (data, shape, options) => fromArray(data, shape, placed(options)),
+    tensor: (values, options) => tensor(values, placed(options)),
+    randomNormal: (shape, rng, options) => randomNormal(shape, rng, placed(options)),
+    randomUniform: (shape, rng, options) => randomUniform(shape, rng, placed(options)),
+  };
+}
+
+/** The names a project's backend reports: the wasm backend's build name, the opaque backend's. */
+const BACKEND_NAMES: Record<ProjectBackendName, RegExp> = {
+  js: /^js$/,
+  wasm: /^wasm-simd$/,
+  opaque: /^opaque$/,
+};
+
+/**
+ * Asserts that `backend` (say, a Dense layer's weights' backend) is the one the running test project
+ * stands for, so a suite that silently stopped placing its tensors on the project's backend fails.
  */
 export function expectProjectBackend(backend: Backend): void {
-  const project = process.env.BACKPROP_TEST_BACKEND ?? "js";
-  expect(backend.name, `the ${project} test project`).toMatch(project === "wasm" ? /^wasm-simd$/ : /^js$/);
+  const project = projectBackendName();
+  expect(backend.name, `the ${project} test project`).toMatch(BACKEND_NAMES[project]);
 }
 
 /** A JS backend that counts the bytes its tensors are given, to show what a reader allocates. */

@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { type Architecture, architectureOf, modelFromArchitecture } from "../architecture.js";
 import type { LayerConfig } from "../layer.js";
 import { encodeWeights, loadModelFromBytes, saveModelToBytes } from "../serialize.js";
-import { readOrLayerError } from "../test-utils/fuzz.js";
+import { readOrLayerError } from "../test-kit.js";
 
 const RUNS = fuzzParameters();
 

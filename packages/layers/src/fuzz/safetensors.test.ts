@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SafetensorsError } from "../errors.js";
 import { decodeSafetensors, encodeSafetensors } from "../safetensors.js";
-import { readOrLayerError } from "../test-utils/fuzz.js";
+import { readOrLayerError } from "../test-kit.js";
 
 const RUNS = fuzzParameters();
 

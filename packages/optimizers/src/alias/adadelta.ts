@@ -1,7 +1,7 @@
 import type { GradientTransformation } from "../transform.js";
 import { type ScaleByAdadeltaOptions, scaleByAdadelta } from "../transforms/scale-by-adadelta.js";
 import { scaleByLearningRate } from "../transforms/scale-by-learning-rate.js";
-import { type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
+import { COMMON_OPTIONS, type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
 
 export interface AdadeltaOptions extends CommonOptions, ScaleByAdadeltaOptions {}
 
@@ -11,7 +11,7 @@ export interface AdadeltaOptions extends CommonOptions, ScaleByAdadeltaOptions {
  */
 export function adadelta(options: AdadeltaOptions = {}): GradientTransformation {
   const op = "adadelta";
-  return optimizer(op, options, () => [
+  return optimizer(op, options, [...COMMON_OPTIONS, "rho", "eps"], () => [
     maximizePart(op, options.maximize),
     weightDecayPart(op, options.weightDecay ?? 0, options.weightDecayMask),
     scaleByAdadelta(options),

@@ -1,7 +1,7 @@
 import type { GradientTransformation } from "../transform.js";
 import { type ScaleByAdagradOptions, scaleByAdagrad } from "../transforms/scale-by-adagrad.js";
 import { scaleByLearningRate } from "../transforms/scale-by-learning-rate.js";
-import { type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
+import { COMMON_OPTIONS, type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
 
 export interface AdagradOptions extends CommonOptions, ScaleByAdagradOptions {}
 
@@ -12,7 +12,7 @@ export interface AdagradOptions extends CommonOptions, ScaleByAdagradOptions {}
  */
 export function adagrad(options: AdagradOptions = {}): GradientTransformation {
   const op = "adagrad";
-  return optimizer(op, options, () => [
+  return optimizer(op, options, [...COMMON_OPTIONS, "lrDecay", "initialAccumulatorValue", "eps"], () => [
     maximizePart(op, options.maximize),
     weightDecayPart(op, options.weightDecay ?? 0, options.weightDecayMask),
     scaleByAdagrad(options),

@@ -1,7 +1,7 @@
 import type { GradientTransformation } from "../transform.js";
 import { type ScaleByAdamaxOptions, scaleByAdamax } from "../transforms/scale-by-adamax.js";
 import { scaleByLearningRate } from "../transforms/scale-by-learning-rate.js";
-import { type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
+import { COMMON_OPTIONS, type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
 
 export interface AdamaxOptions extends CommonOptions, ScaleByAdamaxOptions {}
 
@@ -11,7 +11,7 @@ export interface AdamaxOptions extends CommonOptions, ScaleByAdamaxOptions {}
  */
 export function adamax(options: AdamaxOptions = {}): GradientTransformation {
   const op = "adamax";
-  return optimizer(op, options, () => [
+  return optimizer(op, options, [...COMMON_OPTIONS, "betas", "eps"], () => [
     maximizePart(op, options.maximize),
     weightDecayPart(op, options.weightDecay ?? 0, options.weightDecayMask),
     scaleByAdamax(options),

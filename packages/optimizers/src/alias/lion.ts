@@ -1,7 +1,7 @@
 import type { GradientTransformation } from "../transform.js";
 import { scaleByLearningRate } from "../transforms/scale-by-learning-rate.js";
 import { type ScaleByLionOptions, scaleByLion } from "../transforms/scale-by-lion.js";
-import { type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
+import { COMMON_OPTIONS, type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
 
 export interface LionOptions extends CommonOptions, ScaleByLionOptions {}
 
@@ -12,7 +12,7 @@ export interface LionOptions extends CommonOptions, ScaleByLionOptions {}
  */
 export function lion(options: LionOptions = {}): GradientTransformation {
   const op = "lion";
-  return optimizer(op, options, () => [
+  return optimizer(op, options, [...COMMON_OPTIONS, "betas"], () => [
     maximizePart(op, options.maximize),
     scaleByLion(options),
     weightDecayPart(op, options.weightDecay ?? 0, options.weightDecayMask),

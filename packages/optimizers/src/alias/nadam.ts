@@ -2,7 +2,7 @@ import type { GradientTransformation } from "../transform.js";
 import { scaleByLearningRate } from "../transforms/scale-by-learning-rate.js";
 import { type ScaleByNadamOptions, scaleByNadam } from "../transforms/scale-by-nadam.js";
 import { checkBoolean } from "../validate.js";
-import { type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
+import { COMMON_OPTIONS, type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
 
 export interface NadamOptions extends CommonOptions, ScaleByNadamOptions {
   /** Decay θ ← θ − η·λ·θ (AdamW-style) instead of adding λ·θ to the gradient. */
@@ -16,15 +16,20 @@ export interface NadamOptions extends CommonOptions, ScaleByNadamOptions {
  */
 export function nadam(options: NadamOptions = {}): GradientTransformation {
   const op = "nadam";
-  return optimizer(op, options, () => {
-    const decoupled = checkBoolean(op, "decoupledWeightDecay", options.decoupledWeightDecay ?? false);
-    const decay = weightDecayPart(op, options.weightDecay ?? 0, options.weightDecayMask);
-    return [
-      maximizePart(op, options.maximize),
-      !decoupled && decay,
-      scaleByNadam(options),
-      decoupled && decay,
-      scaleByLearningRate(options.lr ?? 2e-3),
-    ];
-  });
+  return optimizer(
+    op,
+    options,
+    [...COMMON_OPTIONS, "betas", "eps", "momentumDecay", "decoupledWeightDecay"],
+    () => {
+      const decoupled = checkBoolean(op, "decoupledWeightDecay", options.decoupledWeightDecay ?? false);
+      const decay = weightDecayPart(op, options.weightDecay ?? 0, options.weightDecayMask);
+      return [
+        maximizePart(op, options.maximize),
+        !decoupled && decay,
+        scaleByNadam(options),
+        decoupled && decay,
+        scaleByLearningRate(options.lr ?? 2e-3),
+      ];
+    },
+  );
 }

@@ -1,8 +1,8 @@
-import { chain } from "../chain.js";
+import { namedChain } from "../chain.js";
 import { HyperparameterError } from "../errors.js";
-import type { FusedUpdate } from "../fused.js";
 import type { JsonObject, JsonValue } from "../json.js";
 import { masked, type ParamMask } from "../masked.js";
+import { checkOptionKeys } from "../option-keys.js";
 import type { LearningRate } from "../schedules/schedule.js";
 import type { GradientTransformation, Spec } from "../transform.js";
 import { addDecayedWeights } from "../transforms/add-decayed-weights.js";
@@ -20,6 +20,9 @@ export interface CommonOptions {
   /** Ascend instead of descend: g ← −g first (PyTorch's `maximize`). */
   maximize?: boolean;
 }
+
+/** The keys of `CommonOptions`, which every built-in optimizer accepts. */
+export const COMMON_OPTIONS = ["lr", "weightDecay", "weightDecayMask", "maximize"] as const;
 
 /** g ← −g when maximizing (false otherwise: a part `optimizer` leaves out). */
 export function maximizePart(op: string, maximize: unknown): GradientTransformation | false {
@@ -59,43 +62,32 @@ function specOf(type: string, options: object): Spec | undefined {
   return { type, options: out };
 }
 
-/** The parts of a built-in optimizer, and the same update as fused kernels when its options have one. */
-export interface OptimizerParts {
-  readonly parts: readonly (GradientTransformation | false)[];
-  /**
-   * The chain as a `FusedUpdate`, given where a part's state sits in the chain's state (`indexOf`),
-   * or false when these options have no fused form.
-   */
-  readonly fused: ((indexOf: (part: GradientTransformation) => number) => FusedUpdate<unknown[]>) | false;
-}
-
 /**
- * Builds a built-in optimizer: the chain of the parts `build()` returns (false parts left out),
- * with its spec (and its fused form, when `build` gives one). Hyperparameter errors name the optimizer
- * (`adam: betas[1] must be in [0, 1), got 1`) rather than the inner transformation that found them.
+ * Builds a built-in optimizer: the chain of the parts `build()` returns (false parts left out), with
+ * its spec. `options` may hold only the keys in `accepted` (a typo is refused, naming the key and
+ * the closest accepted one). Hyperparameter errors name the optimizer (`adam: betas[1] must be in
+ * [0, 1), got 1`) rather than the inner transformation that found them.
  */
 export function optimizer(
   type: string,
   options: object,
-  build: () => readonly (GradientTransformation | false)[] | OptimizerParts,
+  accepted: readonly string[],
+  build: () => readonly (GradientTransformation | false)[],
 ): GradientTransformation {
-  let built: readonly (GradientTransformation | false)[] | OptimizerParts;
+  let parts: readonly (GradientTransformation | false)[];
   try {
-    built = build();
+    checkOptionKeys(type, options, accepted);
+    parts = build();
   } catch (error) {
     if (error instanceof HyperparameterError) {
       throw new HyperparameterError(`${type}: ${error.message.slice(error.message.indexOf(": ") + 2)}`);
     }
     throw error;
   }
-  const { parts, fused }: OptimizerParts = "parts" in built ? built : { parts: built, fused: false };
-  const list = parts.filter((p): p is GradientTransformation => p !== false);
-  const tx = chain(...list);
+  const tx = namedChain(
+    type,
+    parts.filter((p): p is GradientTransformation => p !== false),
+  );
   const spec = specOf(type, options);
-  return {
-    init: tx.init,
-    update: tx.update,
-    ...(spec === undefined ? {} : { spec }),
-    ...(fused === false ? {} : { fused: fused((part) => list.indexOf(part)) }),
-  };
+  return { init: tx.init, update: tx.update, ...(spec === undefined ? {} : { spec }) };
 }

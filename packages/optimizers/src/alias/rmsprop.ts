@@ -3,7 +3,7 @@ import { scaleByLearningRate } from "../transforms/scale-by-learning-rate.js";
 import { type ScaleByRmsOptions, scaleByRms } from "../transforms/scale-by-rms.js";
 import { trace } from "../transforms/trace.js";
 import { checkUnitInterval } from "../validate.js";
-import { type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
+import { COMMON_OPTIONS, type CommonOptions, maximizePart, optimizer, weightDecayPart } from "./optimizer.js";
 
 export interface RmspropOptions extends CommonOptions, ScaleByRmsOptions {
   /** μ; 0 by default. */
@@ -18,7 +18,7 @@ export interface RmspropOptions extends CommonOptions, ScaleByRmsOptions {
  */
 export function rmsprop(options: RmspropOptions = {}): GradientTransformation {
   const op = "rmsprop";
-  return optimizer(op, options, () => {
+  return optimizer(op, options, [...COMMON_OPTIONS, "alpha", "eps", "centered", "momentum"], () => {
     const momentum = checkUnitInterval(op, "momentum", options.momentum ?? 0);
     return [
       maximizePart(op, options.maximize),

@@ -6,8 +6,15 @@
  * optimizer exactly as it was (it verifies before writing anything); prototypes stay untouched; a
  * load that succeeds can step. `FUZZ_RUNS=10000 vitest run src/fuzz` for the long run.
  */
-import { fromArray, type Parameter, parameter, Rng } from "@backprop/tensor";
-import { expectPrototypesUnchanged, fuzzParameters, mutateJson, prototypeSnapshot } from "@backprop/test-kit";
+import { type Parameter, parameter, Rng } from "@backprop/tensor";
+import {
+  expectPrototypesUnchanged,
+  fuzzParameters,
+  mutateJson,
+  onBackend,
+  projectBackend,
+  prototypeSnapshot,
+} from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
   adagrad,
@@ -28,6 +35,7 @@ import {
 } from "../index.js";
 
 const { seed, numRuns } = fuzzParameters();
+const { fromArray } = onBackend(await projectBackend());
 
 /** Two parameters, one float32 and one float64, with gradients. */
 function params(): Parameter[] {
@@ -36,9 +44,7 @@ function params(): Parameter[] {
     parameter("0.bias", fromArray([0.1, -0.1], [2], { dtype: "float64" })),
   ];
   ps.forEach((p, i) => {
-    p.grad.data.forEach((_, j, g) => {
-      g[j] = Math.sin(1 + 3 * i + j);
-    });
+    p.grad.write(Array.from({ length: p.grad.size }, (_, j) => Math.sin(1 + 3 * i + j)));
   });
   return ps;
 }

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from "../option-keys.js";
 import { checkInteger, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
@@ -12,6 +13,7 @@ export interface ConstantLrOptions {
 /** η_t = η·factor for t < totalIters, then η (torch.optim.lr_scheduler.ConstantLR; a plain constant by default). */
 export function constantLr(options: ConstantLrOptions): StepSchedule {
   const op = "constantLr";
+  checkOptionKeys(op, options, ["lr", "factor", "totalIters"]);
   const lr = checkPositive(op, "lr", options.lr);
   const factor = checkPositive(op, "factor", options.factor ?? 1);
   const totalIters = checkInteger(op, "totalIters", options.totalIters ?? 0, 0);

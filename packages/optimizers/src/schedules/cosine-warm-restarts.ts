@@ -1,3 +1,4 @@
+import { checkOptionKeys } from "../option-keys.js";
 import { checkInteger, checkNonNegative, checkPositive } from "../validate.js";
 import { cosineCurve } from "./cosine.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
@@ -19,6 +20,7 @@ export interface CosineAnnealingWarmRestartsOptions {
  */
 export function cosineAnnealingWarmRestarts(options: CosineAnnealingWarmRestartsOptions): StepSchedule {
   const op = "cosineAnnealingWarmRestarts";
+  checkOptionKeys(op, options, ["lr", "t0", "tMult", "etaMin"]);
   const lr = checkPositive(op, "lr", options.lr);
   const t0 = checkInteger(op, "t0", options.t0, 1);
   const tMult = checkInteger(op, "tMult", options.tMult ?? 1, 1);

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from "../option-keys.js";
 import { checkInteger, checkNonNegative, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
@@ -20,6 +21,7 @@ export function cosineCurve(lr: number, etaMin: number, tCur: number, tI: number
  */
 export function cosineAnnealingLr(options: CosineAnnealingLrOptions): StepSchedule {
   const op = "cosineAnnealingLr";
+  checkOptionKeys(op, options, ["lr", "tMax", "etaMin"]);
   const lr = checkPositive(op, "lr", options.lr);
   const tMax = checkInteger(op, "tMax", options.tMax, 1);
   const etaMin = checkNonNegative(op, "etaMin", options.etaMin ?? 0);

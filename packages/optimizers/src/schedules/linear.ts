@@ -1,3 +1,4 @@
+import { checkOptionKeys } from "../option-keys.js";
 import { checkInteger, checkNonNegative, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
@@ -18,6 +19,7 @@ export interface LinearLrOptions {
  */
 export function linearLr(options: LinearLrOptions): StepSchedule {
   const op = "linearLr";
+  checkOptionKeys(op, options, ["lr", "startFactor", "endFactor", "totalIters"]);
   const lr = checkPositive(op, "lr", options.lr);
   const startFactor = checkPositive(op, "startFactor", options.startFactor ?? 1 / 3);
   const endFactor = checkNonNegative(op, "endFactor", options.endFactor ?? 1);

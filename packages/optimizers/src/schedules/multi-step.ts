@@ -1,3 +1,4 @@
+import { checkOptionKeys } from "../option-keys.js";
 import { checkPositive } from "../validate.js";
 import { bisectRight, checkMilestones, type StepSchedule, stepSchedule } from "./schedule.js";
 
@@ -13,6 +14,7 @@ export interface MultiStepLrOptions {
 /** η_t = η·γ^|{m ∈ milestones : m ≤ t}| (torch.optim.lr_scheduler.MultiStepLR). */
 export function multiStepLr(options: MultiStepLrOptions): StepSchedule {
   const op = "multiStepLr";
+  checkOptionKeys(op, options, ["lr", "milestones", "gamma"]);
   const lr = checkPositive(op, "lr", options.lr);
   const milestones = checkMilestones(op, options.milestones);
   const gamma = checkPositive(op, "gamma", options.gamma ?? 0.1);

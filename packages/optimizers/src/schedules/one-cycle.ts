@@ -1,4 +1,5 @@
 import { HyperparameterError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { checkBoolean, checkInteger, checkOneOf, checkPositive, checkUnitInterval } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
@@ -31,6 +32,15 @@ interface Phase {
  */
 export function oneCycleLr(options: OneCycleLrOptions): StepSchedule {
   const op = "oneCycleLr";
+  checkOptionKeys(op, options, [
+    "maxLr",
+    "totalSteps",
+    "pctStart",
+    "annealStrategy",
+    "divFactor",
+    "finalDivFactor",
+    "threePhase",
+  ]);
   const maxLr = checkPositive(op, "maxLr", options.maxLr);
   const totalSteps = checkInteger(op, "totalSteps", options.totalSteps, 1);
   const pctStart = checkUnitInterval(op, "pctStart", options.pctStart ?? 0.3);

@@ -1,6 +1,7 @@
 import { OptimizerError, StateDictError } from "../errors.js";
 import { isJsonObject, type JsonObject } from "../json.js";
 import { decodeNumber, encodeNumber } from "../json-number.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { checkInteger, checkNonNegative, checkOneOf, checkPositive, checkUnitInterval } from "../validate.js";
 import type { LrSchedule } from "./schedule.js";
 
@@ -32,6 +33,17 @@ export interface ReduceLrOnPlateauOptions {
  */
 export function reduceLrOnPlateau(options: ReduceLrOnPlateauOptions): LrSchedule {
   const op = "reduceLrOnPlateau";
+  checkOptionKeys(op, options, [
+    "lr",
+    "mode",
+    "factor",
+    "patience",
+    "threshold",
+    "thresholdMode",
+    "cooldown",
+    "minLr",
+    "eps",
+  ]);
   const initialLr = checkPositive(op, "lr", options.lr);
   const mode = checkOneOf(op, "mode", options.mode ?? "min", ["min", "max"] as const);
   const factor = checkUnitInterval(op, "factor", options.factor ?? 0.1);

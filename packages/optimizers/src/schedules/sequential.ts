@@ -1,4 +1,5 @@
 import { HyperparameterError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
 import { bisectRight, checkMilestones, type StepSchedule, stepSchedule } from "./schedule.js";
 
 /** Options of `sequentialLr`: the schedules and the steps at which each takes over. */
@@ -15,6 +16,7 @@ export interface SequentialLrOptions {
  */
 export function sequentialLr(options: SequentialLrOptions): StepSchedule {
   const op = "sequentialLr";
+  checkOptionKeys(op, options, ["schedules", "milestones"]);
   const schedules = [...options.schedules];
   const milestones = checkMilestones(op, options.milestones);
   if (schedules.length !== milestones.length + 1) {

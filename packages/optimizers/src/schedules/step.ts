@@ -1,3 +1,4 @@
+import { checkOptionKeys } from "../option-keys.js";
 import { checkInteger, checkPositive } from "../validate.js";
 import { type StepSchedule, stepSchedule } from "./schedule.js";
 
@@ -12,6 +13,7 @@ export interface StepLrOptions {
 /** η_t = η·γ^⌊t / stepSize⌋ (torch.optim.lr_scheduler.StepLR). */
 export function stepLr(options: StepLrOptions): StepSchedule {
   const op = "stepLr";
+  checkOptionKeys(op, options, ["lr", "stepSize", "gamma"]);
   const lr = checkPositive(op, "lr", options.lr);
   const stepSize = checkInteger(op, "stepSize", options.stepSize, 1);
   const gamma = checkPositive(op, "gamma", options.gamma ?? 0.1);

@@ -1,9 +1,11 @@
-import type { DType, FloatArray } from "@backprop/tensor";
+import { type Backend, type DType, jsBackend, type Tensor } from "@backprop/tensor";
 import { OptimizerError } from "../errors.js";
+import { applyUpdates, computeUpdates } from "../functional.js";
 import { Optimizer, type OptimizerStateDict } from "../optimizer.js";
-import { applyUpdates, isParamArrays, type ParamArrays, zerosLikeParams } from "../params.js";
-import type { GradientTransformation } from "../transform.js";
+import { isParamTensors, type ParamTensors, zerosLikeParams } from "../params.js";
+import type { GradientTransformation, UpdateContext } from "../transform.js";
 import { countTypedArrayAllocations } from "./count-allocations.js";
+import { countingBackend } from "./counting-backend.js";
 import { quadratic } from "./problem.js";
 
 /** What `checkOptimizer` needs: a name, a factory of fresh transformations, and calls that must be refused. */
@@ -16,6 +18,8 @@ export interface ConformanceOptions {
   invalid: ReadonlyArray<() => unknown>;
   /** Steps on the quadratic for "loss falls" (100 by default). */
   steps?: number;
+  /** Where the problem's parameters (and so the optimizer's state) live; the JS backend by default. */
+  backend?: Backend;
 }
 
 /** One check of the optimizer conformance kit: its name, whether it passed, and what it found. */
@@ -47,29 +51,30 @@ export class ConformanceError extends OptimizerError {
 
 const DTYPES: readonly DType[] = ["float32", "float64"];
 
-/** Every typed array reachable from a state (per-parameter buffers and any other), in a fixed order. */
-function buffersOf(state: unknown, out: unknown[] = []): unknown[] {
-  if (ArrayBuffer.isView(state)) out.push(state);
-  else if (isParamArrays(state)) out.push(...state.arrays);
-  else if (Array.isArray(state)) for (const s of state) buffersOf(s, out);
+/** Every tensor reachable from a state (in ParamTensors or not), in a fixed order. */
+function tensorsOf(state: unknown, out: unknown[] = []): unknown[] {
+  if (isParamTensors(state)) out.push(...state.tensors);
+  else if (Array.isArray(state)) for (const s of state) tensorsOf(s, out);
   else if (
     typeof state === "object" &&
     state !== null &&
     typeof (state as { stateDict?: unknown }).stateDict !== "function"
   ) {
-    for (const v of Object.values(state)) buffersOf(v, out);
+    if (typeof (state as { read?: unknown }).read === "function") out.push(state);
+    else for (const v of Object.values(state)) tensorsOf(v, out);
   }
   return out;
 }
 
-function bitwiseEqual(a: FloatArray, b: FloatArray): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+function bitwiseEqual(a: Tensor, b: Tensor): boolean {
+  const [x, y] = [a.read(), b.read()];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
   return true;
 }
 
 function lossFalls(options: ConformanceOptions, dtype: DType): string {
-  const problem = quadratic(dtype);
+  const problem = quadratic(dtype, 7, options.backend);
   const opt = new Optimizer(options.create(), problem.parameters);
   const before = problem.loss();
   for (let t = 0; t < (options.steps ?? 100); t++) {
@@ -82,16 +87,16 @@ function lossFalls(options: ConformanceOptions, dtype: DType): string {
 }
 
 function roundTrip(options: ConformanceOptions, dtype: DType): string {
-  const a = quadratic(dtype);
+  const a = quadratic(dtype, 7, options.backend);
   const optA = new Optimizer(options.create(), a.parameters);
   for (let t = 0; t < 5; t++) {
     a.gradient();
     optA.step();
   }
   const saved = JSON.stringify(optA.stateDict());
-  const b = quadratic(dtype);
+  const b = quadratic(dtype, 7, options.backend);
   b.parameters.forEach((p, i) => {
-    p.value.data.set(a.parameters[i]!.value.data);
+    p.value.write(a.parameters[i]!.value.read());
   });
   const optB = new Optimizer(options.create(), b.parameters);
   optB.loadStateDict(JSON.parse(saved) as OptimizerStateDict);
@@ -104,7 +109,7 @@ function roundTrip(options: ConformanceOptions, dtype: DType): string {
     optB.step();
   }
   a.parameters.forEach((p, i) => {
-    if (!bitwiseEqual(p.value.data, b.parameters[i]!.value.data)) {
+    if (!bitwiseEqual(p.value, b.parameters[i]!.value)) {
       throw new Error(`after save → load → 5 more steps, parameter "${p.name}" differs from never stopping`);
     }
   });
@@ -113,61 +118,93 @@ function roundTrip(options: ConformanceOptions, dtype: DType): string {
   return `${saved.length} bytes of JSON; continuation bitwise identical`;
 }
 
+/** `context` whose sum / max report the typed arrays their passes create to `exclude`. */
+function excludingReductions(context: UpdateContext, exclude: (created: number) => void): UpdateContext {
+  const counted = <T>(run: () => T): T => {
+    let result: T | undefined;
+    exclude(
+      countTypedArrayAllocations(() => {
+        result = run();
+      }),
+    );
+    return result as T;
+  };
+  return {
+    assign: (i, target, value) => context.assign(i, target, value),
+    sum: (exprs) => counted(() => context.sum(exprs)),
+    max: (exprs) => counted(() => context.max(exprs)),
+    select: (indices) => excludingReductions(context.select(indices), exclude),
+  };
+}
+
 function noAllocation(options: ConformanceOptions, dtype: DType): string {
-  // The transformation directly: state and update buffers must stay the same objects.
-  const problem = quadratic(dtype);
+  const { backend, calls } = countingBackend(options.backend ?? jsBackend);
+  const count = () => calls.allocate ?? 0;
+  // The transformation directly: update() builds expressions, it allocates no buffer and keeps its state tensors.
+  const problem = quadratic(dtype, 7, backend);
   const tx = options.create();
-  const params: ParamArrays = {
+  const params: ParamTensors = {
     names: problem.parameters.map((p) => p.name),
     shapes: problem.parameters.map((p) => p.value.shape),
-    arrays: problem.parameters.map((p) => p.value.data),
+    tensors: problem.parameters.map((p) => p.value),
   };
-  const updates = zerosLikeParams(params);
-  const buffers = updates.arrays.slice();
+  const grads: ParamTensors = { ...params, tensors: problem.parameters.map((p) => p.grad) };
   const state = tx.init(params);
+  // Typed arrays update() itself creates; the context's reductions (the library's own passes) excluded.
+  let created = 0;
+  const measured: GradientTransformation = {
+    init: tx.init,
+    update(updates, s, p, context) {
+      let out: readonly unknown[] = [];
+      let inContext = 0;
+      const total = countTypedArrayAllocations(() => {
+        out = tx.update(
+          updates,
+          s,
+          p,
+          excludingReductions(context, (n) => (inContext += n)),
+        );
+      });
+      created += total - inContext;
+      if (!Array.isArray(out) || out.length !== params.names.length)
+        throw new Error(`update() returned ${String(out)}, expected one Expr per parameter`);
+      return out as ReturnType<typeof tx.update>;
+    },
+  };
   const step = (): void => {
     problem.gradient();
-    problem.parameters.forEach((p, i) => {
-      updates.arrays[i]!.set(p.grad.data);
-    });
-    const out = tx.update(updates, state, params);
-    if (out.arrays.some((u, i) => u !== buffers[i]))
-      throw new Error("update() did not write into the update buffers it was given");
-    applyUpdates(params, out);
+    applyUpdates(params, computeUpdates(measured, grads, state, params));
   };
   step();
-  const stateBuffers = buffersOf(state);
-  const created = countTypedArrayAllocations(() => {
-    for (let t = 0; t < 5; t++) step();
-  });
+  const stateTensors = tensorsOf(state);
+  created = 0;
+  for (let t = 0; t < 5; t++) step();
   if (created > 0) throw new Error(`update() created ${created} typed arrays / buffers in 5 steps`);
-  const after = buffersOf(state);
-  if (after.length !== stateBuffers.length || after.some((b, i) => b !== stateBuffers[i])) {
-    throw new Error("update() replaced state buffers instead of writing into them");
+  const after = tensorsOf(state);
+  if (after.length !== stateTensors.length || after.some((b, i) => b !== stateTensors[i])) {
+    throw new Error("update() replaced state tensors instead of writing into them");
   }
-  // And through the Optimizer facade.
-  const facade = quadratic(dtype);
+  // And through the Optimizer facade: no tensor is allocated on the backend per step.
+  const facade = quadratic(dtype, 7, backend);
   const opt = new Optimizer(options.create(), facade.parameters);
   facade.gradient();
   opt.step();
-  const viaFacade = countTypedArrayAllocations(() => {
-    for (let t = 0; t < 5; t++) {
-      facade.gradient();
-      opt.step();
-    }
-  });
-  if (viaFacade > 0)
-    throw new Error(`Optimizer.step() created ${viaFacade} typed arrays / buffers in 5 steps`);
-  return `${stateBuffers.length} state buffers kept; 0 typed arrays created in 5 steps (transformation and Optimizer)`;
+  const before = count();
+  for (let t = 0; t < 5; t++) {
+    facade.gradient();
+    opt.step();
+  }
+  if (count() > before) throw new Error(`Optimizer.step() allocated ${count() - before} tensors in 5 steps`);
+  return `${stateTensors.length} state tensors kept; update() created no typed array and the steps no tensor in 5 steps`;
 }
 
 function rejectsMismatch(options: ConformanceOptions): string {
-  const a = quadratic("float64");
+  const a = quadratic("float64", 7, options.backend);
   const saved = new Optimizer(options.create(), a.parameters).stateDict();
   const renamed = JSON.parse(
     JSON.stringify(saved).replaceAll('"dense.bias"', '"dense.b"'),
   ) as OptimizerStateDict;
-  const wrongDtype = quadratic("float32");
+  const wrongDtype = quadratic("float32", 7, options.backend);
   const attempts: [string, () => void][] = [
     ["a renamed parameter", () => new Optimizer(options.create(), a.parameters).loadStateDict(renamed)],
     [
@@ -192,6 +229,30 @@ function rejectsMismatch(options: ConformanceOptions): string {
   return "renamed parameter and dtype mismatch rejected with StateDictError";
 }
 
+/** A state no transformation made (an object with a stray buffer) is refused with an OptimizerError or ignored, never a TypeError. */
+function rejectsForeignState(options: ConformanceOptions): string {
+  const problem = quadratic("float64", 7, options.backend);
+  const params: ParamTensors = {
+    names: problem.parameters.map((p) => p.name),
+    shapes: problem.parameters.map((p) => p.value.shape),
+    tensors: problem.parameters.map((p) => p.value),
+  };
+  const grads: ParamTensors = { ...params, tensors: problem.parameters.map((p) => p.grad) };
+  const foreign = { foreign: zerosLikeParams(params) };
+  try {
+    computeUpdates(options.create(), grads, foreign, params);
+  } catch (error) {
+    const e = error as Error;
+    if (!(error instanceof OptimizerError)) {
+      throw new Error(
+        `update() with another optimizer's state threw ${e.name}: ${e.message}, expected a StateDictError`,
+      );
+    }
+    return `refused: ${e.message}`;
+  }
+  return "ignored: the transformation reads no state";
+}
+
 function rejectsHyperparameters(options: ConformanceOptions): string {
   if (options.invalid.length === 0)
     throw new Error("give at least one out-of-range hyperparameter case in `invalid`");
@@ -212,13 +273,14 @@ function rejectsHyperparameters(options: ConformanceOptions): string {
 /**
  * The conformance kit: checks that an optimizer (any GradientTransformation) keeps this package's
  * contract, and throws a ConformanceError listing every failed check (returns the report otherwise).
- * Needs no test framework: call it inside any test.
+ * Needs no test framework: call it inside any test, on any backend (`options.backend`).
  *
  * Checks, in float32 and float64: the loss of a convex quadratic falls; the state round-trips through
  * JSON.stringify / parse and the continuation is bitwise identical to never stopping; after the first
- * step, no typed array or ArrayBuffer is created per step (see countTypedArrayAllocations for what that
- * measures) and the state / update buffers stay the same objects. Once: loading a state with a renamed
- * parameter or another dtype fails with a StateDictError naming it; every `invalid` case throws a
+ * step, `update()` creates no typed array (see countTypedArrayAllocations), `Optimizer.step()`
+ * allocates no tensor on the backend, and the state tensors stay the same objects. Once: loading a
+ * state with a renamed parameter or another dtype fails with a StateDictError naming it; another
+ * optimizer's state fails with an OptimizerError (not a TypeError); every `invalid` case throws a
  * HyperparameterError.
  */
 export function checkOptimizer(options: ConformanceOptions): ConformanceReport {
@@ -236,6 +298,7 @@ export function checkOptimizer(options: ConformanceOptions): ConformanceReport {
     run(`allocates nothing per step (${dtype})`, () => noAllocation(options, dtype));
   }
   run("loadStateDict rejects mismatched names and dtypes", () => rejectsMismatch(options));
+  run("another optimizer's state is refused with an OptimizerError", () => rejectsForeignState(options));
   run("out-of-range hyperparameters are rejected", () => rejectsHyperparameters(options));
   const report = { name: options.name, checks };
   if (checks.some((c) => !c.passed)) throw new ConformanceError(report);

@@ -1,4 +1,5 @@
-import type { ParamArrays } from "../params.js";
+import { type Expr, lazy } from "@backprop/tensor";
+import type { ParamTensors } from "../params.js";
 import type { GradientTransformation, StatelessState } from "../transform.js";
 import { checkNonNegative } from "../validate.js";
 
@@ -11,13 +12,7 @@ export function addDecayedWeights(weightDecay: number): GradientTransformation<S
   const wd = checkNonNegative("addDecayedWeights", "weightDecay", weightDecay);
   return {
     init: () => ({}),
-    update(updates: ParamArrays, _state: StatelessState, params: ParamArrays): ParamArrays {
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const p = params.arrays[i]!;
-        for (let j = 0; j < u.length; j++) u[j] = u[j]! + wd * p[j]!;
-      }
-      return updates;
-    },
+    update: (updates: readonly Expr[], _state: StatelessState, params: ParamTensors) =>
+      updates.map((u, i) => u.add(lazy(params.tensors[i]!).mul(wd))),
   };
 }

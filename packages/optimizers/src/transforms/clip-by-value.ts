@@ -1,4 +1,5 @@
-import type { ParamArrays } from "../params.js";
+import type { Expr } from "@backprop/tensor";
+import { checkOptionKeys } from "../option-keys.js";
 import type { GradientTransformation, StatelessState } from "../transform.js";
 import { checkPositive } from "../validate.js";
 
@@ -7,18 +8,14 @@ export interface ClipByValueOptions {
   clipValue: number;
 }
 
-/** u ← clamp(u, −c, c) elementwise (torch.nn.utils.clip_grad_value_). */
+/** u ← clamp(u, −c, c) = min(max(u, −c), c) elementwise (torch.nn.utils.clip_grad_value_). */
 export function clipByValue(options: ClipByValueOptions): GradientTransformation<StatelessState> {
-  const c = checkPositive("clipByValue", "clipValue", options.clipValue);
+  const op = "clipByValue";
+  checkOptionKeys(op, options, ["clipValue"]);
+  const c = checkPositive(op, "clipValue", options.clipValue);
   return {
-    spec: { type: "clipByValue", options: { clipValue: c } },
+    spec: { type: op, options: { clipValue: c } },
     init: () => ({}),
-    update(updates: ParamArrays): ParamArrays {
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        for (let j = 0; j < u.length; j++) u[j] = Math.min(Math.max(u[j]!, -c), c);
-      }
-      return updates;
-    },
+    update: (updates: readonly Expr[]) => updates.map((u) => u.max(-c).min(c)),
   };
 }

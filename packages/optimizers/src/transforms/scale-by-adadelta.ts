@@ -1,6 +1,9 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { lazy } from "@backprop/tensor";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkNonNegative, checkUnitInterval } from "../validate.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 /** Options of `scaleByAdadelta`: ρ and ε. */
 export interface ScaleByAdadeltaOptions {
@@ -13,9 +16,9 @@ export interface ScaleByAdadeltaOptions {
 /** State of `scaleByAdadelta`: the running averages E[g²] and E[Δx²], per parameter. */
 export interface ScaleByAdadeltaState {
   /** E[g²] */
-  squareAvg: ParamArrays;
+  squareAvg: ParamTensors;
   /** E[Δx²] */
-  accDelta: ParamArrays;
+  accDelta: ParamTensors;
 }
 
 /**
@@ -30,20 +33,15 @@ export function scaleByAdadelta(
   const eps = checkNonNegative(op, "eps", options.eps ?? 1e-6);
   return {
     init: (params) => ({ squareAvg: zerosLikeParams(params), accDelta: zerosLikeParams(params) }),
-    update(updates, state) {
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const v = state.squareAvg.arrays[i]!;
-        const a = state.accDelta.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          v[j] = v[j]! * rho + (1 - rho) * g * g;
-          const delta = (Math.sqrt(a[j]! + eps) / Math.sqrt(v[j]! + eps)) * g;
-          a[j] = a[j]! * rho + (1 - rho) * delta * delta;
-          u[j] = delta;
-        }
-      }
-      return updates;
+    update(updates, state, _params, context) {
+      const s = checkState<ScaleByAdadeltaState>(op, state, ["squareAvg", "accDelta"]);
+      return updates.map((g, i) => {
+        const [squareAvg, accDelta] = [s.squareAvg.tensors[i]!, s.accDelta.tensors[i]!];
+        const v = updateEma(context, i, squareAvg, g, rho, emaOfSquare);
+        const delta = lazy(accDelta).add(eps).sqrt().div(v.add(eps).sqrt()).mul(g);
+        updateEma(context, i, accDelta, delta, rho, emaOfSquare);
+        return delta;
+      });
     },
   };
 }

@@ -1,4 +1,6 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { lazy } from "@backprop/tensor";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkNonNegative } from "../validate.js";
 
@@ -16,7 +18,7 @@ export interface ScaleByAdagradOptions {
 export interface ScaleByAdagradState {
   count: number;
   /** Σ_τ g_τ² (plus the initial accumulator value). */
-  sum: ParamArrays;
+  sum: ParamTensors;
 }
 
 /**
@@ -32,19 +34,15 @@ export function scaleByAdagrad(
   const eps = checkNonNegative(op, "eps", options.eps ?? 1e-10);
   return {
     init: (params) => ({ count: 0, sum: zerosLikeParams(params, initial) }),
-    update(updates, state) {
-      state.count += 1;
-      const decay = 1 + (state.count - 1) * lrDecay;
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const s = state.sum.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          s[j] = s[j]! + g * g;
-          u[j] = g / (Math.sqrt(s[j]!) + eps) / decay;
-        }
-      }
-      return updates;
+    update(updates, state, _params, context) {
+      const s = checkState<ScaleByAdagradState>(op, state, ["count", "sum"]);
+      s.count += 1;
+      const decay = 1 + (s.count - 1) * lrDecay;
+      return updates.map((g, i) => {
+        const sum = s.sum.tensors[i]!;
+        const total = context.assign(i, sum, lazy(sum).add(g.mul(g)));
+        return g.div(total.sqrt().add(eps)).div(decay);
+      });
     },
   };
 }

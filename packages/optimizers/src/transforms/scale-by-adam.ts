@@ -1,6 +1,9 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { constant, type Expr, lazy } from "@backprop/tensor";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkBoolean, checkNonNegative } from "../validate.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 /** Options of `scaleByAdam`: (β1, β2), ε and AMSGrad. */
 export interface ScaleByAdamOptions {
@@ -13,32 +16,34 @@ export interface ScaleByAdamOptions {
 export interface ScaleByAdamState {
   count: number;
   /** m: first-moment estimate. */
-  mu: ParamArrays;
+  mu: ParamTensors;
   /** v: second-moment estimate. */
-  nu: ParamArrays;
+  nu: ParamTensors;
   /** max_{τ≤t} v_τ (AMSGrad), or null. */
-  nuMax: ParamArrays | null;
-}
-
-/** The options with PyTorch's defaults filled in (β = (0.9, 0.999), ε = 1e-8), validated. */
-export function resolveScaleByAdam(options: ScaleByAdamOptions): Required<ScaleByAdamOptions> {
-  const op = "scaleByAdam";
-  return {
-    betas: checkBetas(op, options.betas ?? [0.9, 0.999]),
-    eps: checkNonNegative(op, "eps", options.eps ?? 1e-8),
-    amsgrad: checkBoolean(op, "amsgrad", options.amsgrad ?? false),
-  };
+  nuMax: ParamTensors | null;
 }
 
 /**
- * Adam's scaling (Kingma & Ba; PyTorch's algorithm box):
- * m_t = β1·m_{t−1} + (1 − β1)·g_t,  v_t = β2·v_{t−1} + (1 − β2)·g_t²,
- * v̂ = v_t, or v̂ = max(v̂_{t−1}, v_t) with AMSGrad,
- * u = (m_t / (1 − β1^t)) / (√v̂ / √(1 − β2^t) + ε).
+ * What sets a member of Adam's family apart: its second moment v_t from v_{t−1}, the gradient g and the
+ * new first moment m_t (Adam: β2·v + (1 − β2)·g²; AdaBelief: β2·s + (1 − β2)·(g − m_t)² + ε). `eps` is
+ * the denominator's ε as one shared expression (one scalar slot however often it is used).
  */
-export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
-  const { betas, eps, amsgrad } = resolveScaleByAdam(options);
-  const [b1, b2] = betas;
+export type SecondMoment = (previous: Expr, g: Expr, m: Expr, beta2: number, eps: Expr) => Expr;
+
+/**
+ * An Adam-family scaling named `op`: m_t = β1·m_{t−1} + (1 − β1)·g, v_t = secondMoment(…),
+ * v̂ = v_t or, with AMSGrad, max(v̂_{t−1}, v_t), u = (m_t / (√v̂ / √(1 − β2^t) + ε)) / (1 − β1^t).
+ * Options default to β = (0.9, 0.999), ε = `defaultEps`, no AMSGrad.
+ */
+export function adamFamily(
+  op: string,
+  options: ScaleByAdamOptions,
+  defaultEps: number,
+  secondMoment: SecondMoment,
+): GradientTransformation<ScaleByAdamState> {
+  const [b1, b2] = checkBetas(op, options.betas ?? [0.9, 0.999]);
+  const eps = checkNonNegative(op, "eps", options.eps ?? defaultEps);
+  const amsgrad = checkBoolean(op, "amsgrad", options.amsgrad ?? false);
   return {
     init: (params) => ({
       count: 0,
@@ -46,28 +51,30 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       nu: zerosLikeParams(params),
       nuMax: amsgrad ? zerosLikeParams(params) : null,
     }),
-    update(updates, state) {
-      state.count += 1;
-      const bc1 = 1 - b1 ** state.count;
-      const bc2Sqrt = Math.sqrt(1 - b2 ** state.count);
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const m = state.mu.arrays[i]!;
-        const v = state.nu.arrays[i]!;
-        const vMax = state.nuMax === null ? null : state.nuMax.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          m[j] = m[j]! * b1 + (1 - b1) * g;
-          v[j] = v[j]! * b2 + (1 - b2) * g * g;
-          let vHat = v[j]!;
-          if (vMax !== null) {
-            vMax[j] = Math.max(vMax[j]!, vHat);
-            vHat = vMax[j]!;
-          }
-          u[j] = m[j]! / (Math.sqrt(vHat) / bc2Sqrt + eps) / bc1;
-        }
-      }
-      return updates;
+    update(updates, state, _params, context) {
+      const s = checkState<ScaleByAdamState>(op, state, ["count", "mu", "nu", "nuMax"]);
+      s.count += 1;
+      const bc1 = 1 - b1 ** s.count;
+      const bc2Sqrt = Math.sqrt(1 - b2 ** s.count);
+      const epsilon = constant(eps);
+      return updates.map((g, i) => {
+        const [mu, nu] = [s.mu.tensors[i]!, s.nu.tensors[i]!];
+        const m = updateEma(context, i, mu, g, b1);
+        const v = context.assign(i, nu, secondMoment(lazy(nu), g, m, b2, epsilon));
+        const nuMax = s.nuMax?.tensors[i];
+        const vHat = nuMax === undefined ? v : context.assign(i, nuMax, lazy(nuMax).max(v));
+        return m.div(vHat.sqrt().div(bc2Sqrt).add(epsilon)).div(bc1);
+      });
     },
   };
+}
+
+/**
+ * Adam's scaling (Kingma & Ba; PyTorch's algorithm box):
+ * m_t = β1·m_{t−1} + (1 − β1)·g_t,  v_t = β2·v_{t−1} + (1 − β2)·g_t²,
+ * v̂ = v_t, or v̂ = max(v̂_{t−1}, v_t) with AMSGrad,
+ * u = (m_t / (√v̂ / √(1 − β2^t) + ε)) / (1 − β1^t).
+ */
+export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
+  return adamFamily("scaleByAdam", options, 1e-8, (v, g, _m, beta2) => emaOfSquare(v, g, beta2));
 }

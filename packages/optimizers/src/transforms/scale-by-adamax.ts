@@ -1,6 +1,9 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { lazy } from "@backprop/tensor";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkNonNegative } from "../validate.js";
+import { updateEma } from "./moving-average.js";
 
 /** Options of `scaleByAdamax`: (β1, β2) and ε. */
 export interface ScaleByAdamaxOptions {
@@ -12,9 +15,9 @@ export interface ScaleByAdamaxOptions {
 export interface ScaleByAdamaxState {
   count: number;
   /** m: first-moment estimate. */
-  mu: ParamArrays;
+  mu: ParamTensors;
   /** u: the exponentially weighted infinity norm. */
-  infNorm: ParamArrays;
+  infNorm: ParamTensors;
 }
 
 /**
@@ -29,21 +32,16 @@ export function scaleByAdamax(
   const eps = checkNonNegative(op, "eps", options.eps ?? 1e-8);
   return {
     init: (params) => ({ count: 0, mu: zerosLikeParams(params), infNorm: zerosLikeParams(params) }),
-    update(updates, state) {
-      state.count += 1;
-      const bc = 1 - b1 ** state.count;
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const m = state.mu.arrays[i]!;
-        const n = state.infNorm.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          m[j] = m[j]! * b1 + (1 - b1) * g;
-          n[j] = Math.max(n[j]! * b2, Math.abs(g) + eps);
-          u[j] = m[j]! / n[j]! / bc;
-        }
-      }
-      return updates;
+    update(updates, state, _params, context) {
+      const s = checkState<ScaleByAdamaxState>(op, state, ["count", "mu", "infNorm"]);
+      s.count += 1;
+      const bc = 1 - b1 ** s.count;
+      return updates.map((g, i) => {
+        const [mu, infNorm] = [s.mu.tensors[i]!, s.infNorm.tensors[i]!];
+        const m = updateEma(context, i, mu, g, b1);
+        const n = context.assign(i, infNorm, lazy(infNorm).mul(b2).max(g.abs().add(eps)));
+        return m.div(n).div(bc);
+      });
     },
   };
 }

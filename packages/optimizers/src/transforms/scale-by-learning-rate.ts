@@ -1,8 +1,7 @@
-import type { ParamArrays } from "../params.js";
+import type { Expr } from "@backprop/tensor";
 import type { LearningRate, LrSchedule } from "../schedules/schedule.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkPositive } from "../validate.js";
-import { scaleInPlace } from "./scale.js";
 
 /** The state of `scaleByLearningRate`: the schedule (saved through its own `stateDict()`), if any. */
 export type LearningRateState = { schedule: LrSchedule } | Record<string, never>;
@@ -24,8 +23,9 @@ export function scaleByLearningRate(lr: LearningRate): GradientTransformation<Le
   const checked = checkLearningRate("scaleByLearningRate", lr);
   return {
     init: () => (typeof checked === "number" ? {} : { schedule: checked }),
-    update(updates: ParamArrays): ParamArrays {
-      return scaleInPlace(updates, -currentLr(checked));
+    update(updates: readonly Expr[]): readonly Expr[] {
+      const factor = -currentLr(checked);
+      return updates.map((u) => u.mul(factor));
     },
   };
 }

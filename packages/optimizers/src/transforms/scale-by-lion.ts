@@ -1,6 +1,9 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { lazy } from "@backprop/tensor";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas } from "../validate.js";
+import { ema, updateEma } from "./moving-average.js";
 
 /** Options of `scaleByLion`: (β1, β2). */
 export interface ScaleByLionOptions {
@@ -10,27 +13,24 @@ export interface ScaleByLionOptions {
 
 /** State of `scaleByLion`: the momentum m, per parameter. */
 export interface ScaleByLionState {
-  mu: ParamArrays;
+  mu: ParamTensors;
 }
 
 /**
  * Lion's scaling (Chen et al. 2023): u = sign(β1·m_{t−1} + (1 − β1)·g),  m_t = β2·m_{t−1} + (1 − β2)·g.
  */
 export function scaleByLion(options: ScaleByLionOptions = {}): GradientTransformation<ScaleByLionState> {
-  const [b1, b2] = checkBetas("scaleByLion", options.betas ?? [0.9, 0.99]);
+  const op = "scaleByLion";
+  const [b1, b2] = checkBetas(op, options.betas ?? [0.9, 0.99]);
   return {
     init: (params) => ({ mu: zerosLikeParams(params) }),
-    update(updates, state) {
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const m = state.mu.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          u[j] = Math.sign(m[j]! * b1 + (1 - b1) * g);
-          m[j] = m[j]! * b2 + (1 - b2) * g;
-        }
-      }
-      return updates;
+    update(updates, state, _params, context) {
+      const s = checkState<ScaleByLionState>(op, state, ["mu"]);
+      return updates.map((g, i) => {
+        const mu = s.mu.tensors[i]!;
+        updateEma(context, i, mu, g, b2);
+        return ema(lazy(mu), g, b1).sign();
+      });
     },
   };
 }

@@ -1,6 +1,8 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBetas, checkNonNegative } from "../validate.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 /** Options of `scaleByNadam`: (β1, β2), ε and the momentum decay ψ. */
 export interface ScaleByNadamOptions {
@@ -15,8 +17,8 @@ export interface ScaleByNadamState {
   count: number;
   /** Π_{i≤t} μ_i */
   muProduct: number;
-  mu: ParamArrays;
-  nu: ParamArrays;
+  mu: ParamTensors;
+  nu: ParamTensors;
 }
 
 /**
@@ -32,28 +34,23 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
   const psi = checkNonNegative(op, "momentumDecay", options.momentumDecay ?? 4e-3);
   return {
     init: (params) => ({ count: 0, muProduct: 1, mu: zerosLikeParams(params), nu: zerosLikeParams(params) }),
-    update(updates, state) {
-      state.count += 1;
-      const t = state.count;
+    update(updates, state, _params, context) {
+      const s = checkState<ScaleByNadamState>(op, state, ["count", "muProduct", "mu", "nu"]);
+      s.count += 1;
+      const t = s.count;
       const bc2 = 1 - b2 ** t;
       const muT = b1 * (1 - 0.5 * 0.96 ** (t * psi));
       const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
-      state.muProduct *= muT;
-      const cGrad = (1 - muT) / (1 - state.muProduct);
-      const cMomentum = muNext / (1 - state.muProduct * muNext);
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const m = state.mu.arrays[i]!;
-        const v = state.nu.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          m[j] = m[j]! * b1 + (1 - b1) * g;
-          v[j] = v[j]! * b2 + (1 - b2) * g * g;
-          const d = Math.sqrt(v[j]! / bc2) + eps;
-          u[j] = cGrad * (g / d) + cMomentum * (m[j]! / d);
-        }
-      }
-      return updates;
+      s.muProduct *= muT;
+      const cGrad = (1 - muT) / (1 - s.muProduct);
+      const cMomentum = muNext / (1 - s.muProduct * muNext);
+      return updates.map((g, i) => {
+        const [mu, nu] = [s.mu.tensors[i]!, s.nu.tensors[i]!];
+        const m = updateEma(context, i, mu, g, b1);
+        const v = updateEma(context, i, nu, g, b2, emaOfSquare);
+        const d = v.div(bc2).sqrt().add(eps);
+        return g.div(d).mul(cGrad).add(m.div(d).mul(cMomentum));
+      });
     },
   };
 }

@@ -1,6 +1,8 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBoolean, checkNonNegative, checkUnitInterval } from "../validate.js";
+import { emaOfSquare, updateEma } from "./moving-average.js";
 
 /** Options of `scaleByRms` (RMSprop): α, ε and centring. */
 export interface ScaleByRmsOptions {
@@ -14,9 +16,9 @@ export interface ScaleByRmsOptions {
 /** State of `scaleByRms`: E[g²] (and E[g] when centred), per parameter. */
 export interface ScaleByRmsState {
   /** E[g²] */
-  squareAvg: ParamArrays;
+  squareAvg: ParamTensors;
   /** E[g] (centred only), or null. */
-  gradAvg: ParamArrays | null;
+  gradAvg: ParamTensors | null;
 }
 
 /**
@@ -33,25 +35,19 @@ export function scaleByRms(options: ScaleByRmsOptions = {}): GradientTransformat
       squareAvg: zerosLikeParams(params),
       gradAvg: centered ? zerosLikeParams(params) : null,
     }),
-    update(updates, state) {
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const v = state.squareAvg.arrays[i]!;
-        const gAvg = state.gradAvg === null ? null : state.gradAvg.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          v[j] = v[j]! * alpha + (1 - alpha) * g * g;
-          let avg: number;
-          if (gAvg !== null) {
-            gAvg[j] = gAvg[j]! * alpha + (1 - alpha) * g;
-            avg = Math.sqrt(v[j]! + -1 * gAvg[j]! * gAvg[j]!);
-          } else {
-            avg = Math.sqrt(v[j]!);
-          }
-          u[j] = g / (avg + eps);
+    update(updates, state, _params, context) {
+      const s = checkState<ScaleByRmsState>(op, state, ["squareAvg", "gradAvg"]);
+      return updates.map((g, i) => {
+        const squareAvg = s.squareAvg.tensors[i]!;
+        const v = updateEma(context, i, squareAvg, g, alpha, emaOfSquare);
+        const gradAvg = s.gradAvg?.tensors[i];
+        let avg = v.sqrt();
+        if (gradAvg !== undefined) {
+          const mean = updateEma(context, i, gradAvg, g, alpha);
+          avg = v.add(mean.mul(-1).mul(mean)).sqrt();
         }
-      }
-      return updates;
+        return g.div(avg.add(eps));
+      });
     },
   };
 }

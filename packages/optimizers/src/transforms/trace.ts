@@ -1,4 +1,6 @@
-import { type ParamArrays, zerosLikeParams } from "../params.js";
+import { lazy } from "@backprop/tensor";
+import { type ParamTensors, zerosLikeParams } from "../params.js";
+import { checkState } from "../state-shape.js";
 import type { GradientTransformation } from "../transform.js";
 import { checkBoolean, checkUnitInterval } from "../validate.js";
 
@@ -15,7 +17,7 @@ export interface TraceOptions {
 export interface TraceState {
   /** Steps taken (the first step copies the update into the buffer, as PyTorch does). */
   count: number;
-  trace: ParamArrays;
+  trace: ParamTensors;
 }
 
 /**
@@ -29,20 +31,23 @@ export function trace(options: TraceOptions): GradientTransformation<TraceState>
   const nesterov = checkBoolean(op, "nesterov", options.nesterov ?? false);
   return {
     init: (params) => ({ count: 0, trace: zerosLikeParams(params) }),
-    update(updates, state) {
-      const first = state.count === 0;
-      state.count += 1;
-      for (let i = 0; i < updates.arrays.length; i++) {
-        const u = updates.arrays[i]!;
-        const b = state.trace.arrays[i]!;
-        for (let j = 0; j < u.length; j++) {
-          const g = u[j]!;
-          const m = first ? g : b[j]! * momentum + (1 - dampening) * g;
-          b[j] = m;
-          u[j] = nesterov ? g + momentum * b[j]! : b[j]!;
-        }
-      }
-      return updates;
+    update(updates, state, _params, context) {
+      const s = checkState<TraceState>(op, state, ["count", "trace"]);
+      const first = s.count === 0;
+      s.count += 1;
+      return updates.map((g, i) => {
+        const buffer = s.trace.tensors[i]!;
+        const b = context.assign(
+          i,
+          buffer,
+          first
+            ? g
+            : lazy(buffer)
+                .mul(momentum)
+                .add(g.mul(1 - dampening)),
+        );
+        return nesterov ? g.add(b.mul(momentum)) : b;
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { zeros } from "../create.js";
 import { DTypeError, formatShape, ShapeError, TensorError } from "../errors.js";
 import { sameShape } from "../shape.js";
+import { ArrayStorage } from "../storage.js";
 import type { Tensor } from "../tensor.js";
 
 /** Throws unless `a` and `b` share dtype and backend (ops never convert silently). */
@@ -47,11 +48,16 @@ export function prepareOut(
   return out;
 }
 
-/** True when two tensors share any element memory. */
+/**
+ * True when two tensors share any element memory: the same storage, or two JS-heap typed arrays over
+ * overlapping bytes (`fromArray` wraps subarrays without copying). Other backends' storages are
+ * separate allocations unless identical.
+ */
 export function overlaps(a: Tensor, b: Tensor): boolean {
   if (a.storage === b.storage) return true;
-  const x = a.data;
-  const y = b.data;
+  if (!(a.storage instanceof ArrayStorage && b.storage instanceof ArrayStorage)) return false;
+  const x = a.storage.data;
+  const y = b.storage.data;
   if (x.buffer !== y.buffer) return false;
   const xEnd = x.byteOffset + x.byteLength;
   const yEnd = y.byteOffset + y.byteLength;

@@ -1,5 +1,38 @@
+/*
+ * Helpers of this package's tests only (not exported): fixtures, fuzzing and gradient-check
+ * settings. Helpers several packages' tests share live in @backprop/test-kit.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { formatReport, type GradcheckOptions, type GradcheckReport } from "@backprop/gradcheck";
 import { expect } from "vitest";
+import { LayerError } from "./errors.js";
+
+/** Absolute path of a file in packages/layers/fixtures. */
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+}
+
+/** A JSON fixture, parsed. */
+export function readFixture<T>(name: string): T {
+  return JSON.parse(readFileSync(fixturePath(name), "utf8")) as T;
+}
+
+/** |a − b| / max(|a|, |b|), 0 when both are 0. */
+export function relativeError(a: number, b: number): number {
+  if (a === b) return 0;
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** Runs a reader on forged input: it may succeed or throw a LayerError (SafetensorsError included), nothing else. */
+export function readOrLayerError<T>(read: () => T): T | LayerError {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof LayerError) return error;
+    throw error;
+  }
+}
 
 /**
  * The settings of every gradient check in this package (float64 throughout, every element checked):

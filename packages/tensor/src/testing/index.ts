@@ -1,0 +1,9 @@
+export { CONFORMANCE_SHAPES } from "./backend-cases.js";
+export {
+  type BackendCheck,
+  BackendConformanceError,
+  type BackendConformanceReport,
+  type CheckBackendOptions,
+  checkBackend,
+} from "./check-backend.js";
+export { createOpaqueBackend } from "./opaque-backend.js";
