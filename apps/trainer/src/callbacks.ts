@@ -145,7 +145,7 @@ export class EarlyStopping implements Callback {
     if (!this.restoreBestWeights || this.bestWeights === undefined || result.status === "interrupted") return;
     for (const p of context.model.parameters()) {
       const saved = this.bestWeights.get(p.name);
-      if (saved !== undefined) p.value.data.set(saved.data);
+      if (saved !== undefined) p.value.write(saved.read());
     }
   }
 
@@ -186,7 +186,7 @@ export class EarlyStopping implements Callback {
     for (const p of context.model.parameters()) {
       const copy = copies.get(p.name);
       if (copy === undefined) copies.set(p.name, p.value.clone());
-      else copy.data.set(p.value.data);
+      else copy.write(p.value.read());
     }
     this.bestWeights = copies;
   }

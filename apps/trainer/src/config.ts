@@ -23,9 +23,15 @@ export const LOSSES = ["auto", "cross-entropy", "mse", "mae", "huber"] as const;
 export const BACKENDS = ["auto", "js", "wasm"] as const;
 /** The exact backends a run's config.json records (its `backend`): each is the wasm backend. */
 const EXACT_BACKENDS: Readonly<Record<string, (typeof BACKENDS)[number]>> = {
+  js: "js",
   "wasm-simd": "wasm",
   "wasm-relaxed-simd": "wasm",
 };
+
+/** The backend kind a run recorded by its exact backend name ("wasm-simd" → "wasm"), or undefined. */
+export function backendKindOf(recorded: string): (typeof BACKENDS)[number] | undefined {
+  return Object.hasOwn(EXACT_BACKENDS, recorded) ? EXACT_BACKENDS[recorded] : undefined;
+}
 /** Built-in dataset names; `csv:<path>` reads a CSV file. */
 export const DATASETS = ["digits", "fashion-mnist", "mnist", "xor", "spiral", "circles", "sine"] as const;
 
@@ -166,7 +172,10 @@ export const TrainConfigSchema = v.strictObject({
   /** auto, js or wasm; the exact names a run records (wasm-simd, wasm-relaxed-simd) mean wasm. */
   backend: v.optional(
     v.pipe(
-      v.picklist([...BACKENDS, ...Object.keys(EXACT_BACKENDS)], message(`one of ${BACKENDS.join(", ")}`)),
+      v.picklist(
+        [...new Set([...BACKENDS, ...Object.keys(EXACT_BACKENDS)])],
+        message(`one of ${BACKENDS.join(", ")}`),
+      ),
       v.transform((name) => EXACT_BACKENDS[name] ?? (name as (typeof BACKENDS)[number])),
     ),
     "auto",

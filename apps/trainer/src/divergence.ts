@@ -1,11 +1,15 @@
 import type { Layer } from "@backprop/layers";
-import type { Parameter } from "@backprop/tensor";
+import { evaluate, lazy, type Parameter, type Tensor } from "@backprop/tensor";
 
-/** "NaN", "Infinity" or "-Infinity" when some element of `data` is not finite, else undefined. */
-function nonFinite(data: ArrayLike<number>): string | undefined {
-  let probe = 0;
-  for (let i = 0; i < data.length; i++) probe += data[i]! * 0; // NaN as soon as one element is NaN or ±Infinity
+/**
+ * "NaN", "Infinity" or "-Infinity" when some element of `t` is not finite, else undefined. One pass
+ * on the tensor's backend: Σ x·0 is 0 unless some x is NaN or ±∞ (0·∞ = NaN); only then are the
+ * elements read, to name the first bad value.
+ */
+function nonFinite(t: Tensor): string | undefined {
+  const [probe] = evaluate({ shape: t.size, sums: [lazy(t).mul(0)] });
   if (probe === 0) return undefined;
+  const data = t.read();
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return String(data[i]);
   return undefined;
 }
@@ -39,7 +43,7 @@ export function divergence(
   if (what === "gradient" && !Number.isFinite(loss)) return `the loss is ${loss}`;
   for (let i = parameters.length - 1; i >= 0; i--) {
     const p = parameters[i]!;
-    const bad = nonFinite(what === "gradient" ? p.grad.data : p.value.data);
+    const bad = nonFinite(what === "gradient" ? p.grad : p.value);
     if (bad !== undefined) return `${what} of ${describeParameter(model, p.name)} has ${bad}`;
   }
   return undefined;

@@ -2,7 +2,7 @@ import { join, resolve } from "node:path";
 import { type Dataset, datasetSize } from "@backprop/data";
 import { summary } from "@backprop/layers";
 import { writeFileAtomic } from "@backprop/layers/node";
-import { Rng } from "@backprop/tensor";
+import { type Backend, Rng } from "@backprop/tensor";
 import { createBackend, threadsOf } from "./backend.js";
 import {
   buildEvaluationLoss,
@@ -16,7 +16,7 @@ import {
 } from "./build.js";
 import type { Callback, FitResult } from "./callback.js";
 import { EarlyStopping, ProgressLogger, ReduceLROnPlateau } from "./callbacks.js";
-import { parseTrainConfig, type TrainConfig } from "./config.js";
+import { backendKindOf, parseTrainConfig, type TrainConfig } from "./config.js";
 import { describeData, prepareData } from "./datasets.js";
 import { TrainerError, UsageError } from "./errors.js";
 import { formatThreads, relabel } from "./format.js";
@@ -70,6 +70,11 @@ export interface RunOptions {
   signal?: AbortSignal | undefined;
   /** More callbacks, run after the built-in ones and before the checkpointing one. */
   callbacks?: readonly Callback[] | undefined;
+  /**
+   * Compute on this backend instead of the one the configuration names (e.g. a test backend from
+   * `@backprop/tensor/testing`); a resume must be given the same one.
+   */
+  backend?: Backend | undefined;
 }
 
 /** What a run produced. */
@@ -170,10 +175,12 @@ async function trainInRunDir(
     config = input;
     runDir = runDirectory(config.outDir, config.name ?? timestampName(new Date()));
   }
-  const backend = await createBackend(
-    backendName === undefined ? config.backend : backendName.startsWith("wasm") ? "wasm" : "js",
-    options.threads ?? config.threads,
-  );
+  const backend =
+    options.backend ??
+    (await createBackend(
+      backendName === undefined ? config.backend : (backendKindOf(backendName) ?? "auto"),
+      options.threads ?? config.threads,
+    ));
   if (backendName !== undefined && backend.name !== backendName) {
     throw new TrainerError(
       `the run was trained on the ${backendName} backend, which is not available here (got ${backend.name}); a resume must use the same backend to be exact`,

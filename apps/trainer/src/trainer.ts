@@ -1,7 +1,7 @@
 import { BatchIterator, type Dataset, datasetSize } from "@backprop/data";
 import type { Layer } from "@backprop/layers";
 import type { LrSchedule, Optimizer } from "@backprop/optimizers";
-import { type Rng, type Tensor, zeros } from "@backprop/tensor";
+import { allocateArray, type FloatArray, type Rng, type Tensor, zeros } from "@backprop/tensor";
 import { Accumulators, type MetricSpec } from "./accumulators.js";
 import type { Callback, Checkpoint, FitResult } from "./callback.js";
 import { TrainerError } from "./errors.js";
@@ -74,10 +74,12 @@ function checkBatchSize(op: string, name: string, value: number): number {
   return value;
 }
 
-/** The batch rows of a tensor's rows [start, start + count) copied into `out`. */
-function copyRows(source: Tensor, start: number, count: number, out: Tensor): Tensor {
+/** The rows [start, start + count) of `source` copied into `out`, through `scratch` (≥ out.size elements). */
+function copyRows(source: Tensor, start: number, count: number, out: Tensor, scratch: FloatArray): Tensor {
   const width = source.size / source.shape[0]!;
-  out.data.set(source.data.subarray(start * width, (start + count) * width));
+  const rows = scratch.subarray(0, count * width);
+  source.backend.read(source.storage, start * width, rows);
+  out.write(rows);
   return out;
 }
 
@@ -177,15 +179,17 @@ export class Trainer {
     try {
       let out: Tensor | undefined;
       let batch: Tensor | undefined;
+      let scratch: FloatArray | undefined;
       for (let start = 0; start < n; start += batchSize) {
         const count = Math.min(batchSize, n - start);
         if (batch === undefined || batch.shape[0] !== count) {
           batch = zeros([count, features.shape[1]!], { dtype: features.dtype, backend: features.backend });
         }
-        const y = this.model.forward(copyRows(features, start, count, batch));
+        scratch ??= allocateArray(features.dtype, batchSize * features.shape[1]!);
+        const y = this.model.forward(copyRows(features, start, count, batch, scratch));
         const width = y.size / count;
         out ??= zeros([n, width], { dtype: y.dtype, backend: y.backend });
-        out.data.set(y.data, start * width);
+        out.write(y.read(), start * width);
       }
       return out ?? zeros([0, 0], { dtype: features.dtype });
     } finally {

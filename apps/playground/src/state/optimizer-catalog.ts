@@ -53,6 +53,13 @@ export const OPTIMIZER_PARAMS: Record<string, readonly Param[]> = {
   ],
   adadelta: [num("rho", 0.9), num("eps", 1e-6), num("weightDecay", 0)],
   lion: [...betas(0.99), num("weightDecay", 0)],
+  adabelief: [
+    ...betas(0.999),
+    num("eps", 1e-16),
+    bool("amsgrad"),
+    num("weightDecay", 0),
+    bool("decoupledWeightDecay", true),
+  ],
 };
 
 /**

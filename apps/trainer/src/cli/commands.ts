@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { createBackend } from "../backend.js";
 import { buildEvaluationLoss, buildLoss, buildModel, describeModel, metricSpecs } from "../build.js";
 import { type ClassScores, classScores, macroAverage, rocAuc } from "../classification-metrics.js";
-import type { TrainConfig } from "../config.js";
+import { backendKindOf, type TrainConfig } from "../config.js";
 import { type PredictionRow, parseFeatureCsv, predictionCsv, predictionRows } from "../csv-io.js";
 import { prepareData, withScaledTargets } from "../datasets.js";
 import { TrainerError } from "../errors.js";
@@ -41,7 +41,7 @@ async function runConfigOf(
  * its numbers are reproduced exactly), else auto.
  */
 async function backendFor(flag: string | undefined, trainedOn: string | undefined): Promise<Backend> {
-  const kind = flag ?? (trainedOn === undefined ? "auto" : trainedOn.startsWith("wasm") ? "wasm" : "js");
+  const kind = flag ?? (trainedOn === undefined ? "auto" : (backendKindOf(trainedOn) ?? trainedOn));
   if (kind !== "auto" && kind !== "js" && kind !== "wasm")
     throw new TrainerError(`--backend must be auto, js or wasm, got ${JSON.stringify(kind)}`);
   return createBackend(kind);
