@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBackprop as backprop, runCliInProcess as inProcess } from "./cli-process.js";
+import { runBackprop as backprop, runCliInProcess as inProcess } from "./test-kit.js";
 
 const SMALL = [
   "--dataset",

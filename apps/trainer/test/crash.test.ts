@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Rng } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasCheckpoint, loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
-import { CLI_NODE_ARGS } from "./cli-process.js";
+import { CLI_NODE_ARGS } from "./test-kit.js";
 
 const KILLS = 20;
 

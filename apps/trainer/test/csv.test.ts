@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE_DATASETS_DIR } from "@backprop/data/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBackprop } from "./cli-process.js";
+import { runBackprop } from "./test-kit.js";
 
 const IRIS = join(EXAMPLE_DATASETS_DIR, "iris.csv");
 const STACKLOSS = join(EXAMPLE_DATASETS_DIR, "stackloss.csv");

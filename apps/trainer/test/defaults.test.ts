@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE_DATASETS_DIR } from "@backprop/data/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliInProcess as cli } from "./cli-process.js";
+import { runCliInProcess as cli } from "./test-kit.js";
 import { housingCsv } from "./fixtures/small-tables.js";
 
 const IRIS = join(EXAMPLE_DATASETS_DIR, "iris.csv");

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelCheckpoint } from "../src/node-callbacks.js";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
 import { Trainer, type TrainerLoss } from "../src/trainer.js";
-import { runCliInProcess } from "./cli-process.js";
+import { runCliInProcess } from "./test-kit.js";
 
 let dir: string;
 beforeAll(async () => {

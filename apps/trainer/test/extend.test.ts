@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./cli-process.js";
+import { runCliInProcess } from "./test-kit.js";
 
 let dir: string;
 beforeAll(async () => {

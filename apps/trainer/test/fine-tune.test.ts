@@ -8,7 +8,7 @@ import { parseTrainConfig } from "../src/config.js";
 import { initWeightsFrom } from "../src/init-from.js";
 import { loadTrainedModel } from "../src/model-io.js";
 import type { RunResult } from "../src/run.js";
-import { runCliInProcess } from "./cli-process.js";
+import { runCliInProcess } from "./test-kit.js";
 
 let dir: string;
 beforeAll(async () => {

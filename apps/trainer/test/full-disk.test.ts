@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./cli-process.js";
+import { runCliInProcess } from "./test-kit.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import { buildLoss } from "../src/build.js";
 import { type DataConfig, prepareData } from "../src/datasets.js";
 import { loadTrainedModel } from "../src/model-io.js";
 import { Trainer } from "../src/trainer.js";
-import { runCliInProcess as cli, runBackprop } from "./cli-process.js";
+import { runCliInProcess as cli, runBackprop } from "./test-kit.js";
 
 const IRIS = join(EXAMPLE_DATASETS_DIR, "iris.csv");
 

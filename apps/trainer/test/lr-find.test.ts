@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LrFindReport } from "../src/lr-find.js";
 import { RangeTestRecorder, rangeTestSchedule } from "../src/lr-range-test.js";
-import { runCliInProcess } from "./cli-process.js";
+import { runCliInProcess } from "./test-kit.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
 

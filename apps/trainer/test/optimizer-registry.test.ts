@@ -6,7 +6,7 @@ import { adam, constantLr, createOptimizerRegistry, Optimizer } from "@backprop/
 import { describe, expect, it } from "vitest";
 import { buildOptimizer } from "../src/build.js";
 import { OPTIMIZERS, parseTrainConfig } from "../src/config.js";
-import { runCliInProcess as cli } from "./cli-process.js";
+import { runCliInProcess as cli } from "./test-kit.js";
 
 describe("the trainer's optimizers come from the @backprop/optimizers registry", () => {
   it("--optimizer offers every optimizer of the registry (adamax and adadelta were missing)", async () => {
@@ -16,7 +16,7 @@ describe("the trainer's optimizers come from the @backprop/optimizers registry",
     expect(OPTIMIZERS).not.toContain("chain");
     const help = await cli("train", "--help");
     expect(help.stdout.replace(/\s+/g, " ")).toContain(
-      '"adamax", "nadam", "adadelta", "lion", "momentum", "nesterov"',
+      '"adamax", "nadam", "adadelta", "lion", "adabelief", "momentum", "nesterov"',
     );
   });
 

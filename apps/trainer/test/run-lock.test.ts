@@ -8,7 +8,7 @@ import { parseTrainConfig } from "../src/config.js";
 import { runTraining } from "../src/run.js";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
 import { RUN_LOCK_FILE } from "../src/run-lock.js";
-import { runCliInProcess } from "./cli-process.js";
+import { runCliInProcess } from "./test-kit.js";
 
 let dir: string;
 beforeAll(async () => {

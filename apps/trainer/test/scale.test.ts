@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./cli-process.js";
+import { runCliInProcess } from "./test-kit.js";
 
 /*
  * A 100M-parameter net (2-10000-10000-2, Adam: 300M floats of weights and state) checkpoints and

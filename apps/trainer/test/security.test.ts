@@ -20,7 +20,7 @@ import {
   RUN_FILES,
   runDirectory,
 } from "../src/run-dir.js";
-import { runCliInProcess as cli } from "./cli-process.js";
+import { runCliInProcess as cli } from "./test-kit.js";
 
 let dir: string;
 let run: string;

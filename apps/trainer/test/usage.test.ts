@@ -7,9 +7,10 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProgram } from "../src/cli/program.js";
-import { runCliInProcess as cli, runBackpropWith } from "./cli-process.js";
+import { runCliInProcess as cli, runBackpropWith } from "./test-kit.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -124,9 +125,11 @@ describe("the CLI speaks flags and commands, not internals", () => {
 });
 
 describe("runs go to ./runs of the directory the user started in", () => {
-  it("INIT_CWD (set by pnpm and npm for scripts) is where relative paths start", async () => {
+  it("INIT_CWD (set by pnpm and npm for the package's scripts) is where relative paths start", async () => {
     const started = await mkdtemp(join(dir, "started-"));
-    const packageDir = await mkdtemp(join(dir, "package-"));
+    // pnpm runs the package's scripts (`pnpm start`) in the package's own directory.
+    const packageDir = fileURLToPath(new URL("..", import.meta.url));
+    const name = `here-${process.pid}`;
     await writeFile(
       join(started, "points.csv"),
       "x0,x1,y\n0,0,0\n1,1,0\n0,1,1\n1,0,1\n0,0,0\n1,1,0\n0,1,1\n1,0,1\n0,0,0\n1,1,0\n",
@@ -142,14 +145,14 @@ describe("runs go to ./runs of the directory the user started in", () => {
       "--epochs",
       "1",
       "--name",
-      "here",
+      name,
       "--quiet",
       "--backend",
       "js",
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(existsSync(join(started, "runs", "here", "config.json"))).toBe(true);
-    expect(existsSync(join(packageDir, "runs"))).toBe(false);
+    expect(existsSync(join(started, "runs", name, "config.json"))).toBe(true);
+    expect(existsSync(join(packageDir, "runs", name))).toBe(false);
   }, 60_000);
 });
 

@@ -14,7 +14,7 @@ import { fromArray } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TrainerError } from "../src/errors.js";
 import { Trainer } from "../src/trainer.js";
-import { runCliInProcess as cli } from "./cli-process.js";
+import { runCliInProcess as cli } from "./test-kit.js";
 
 let dir: string;
 beforeAll(async () => {

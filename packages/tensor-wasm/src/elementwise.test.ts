@@ -12,7 +12,7 @@ import {
 } from "@backprop/tensor";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { WasmBackend } from "./backend.js";
-import { normal, wasmBackends } from "./test-helpers.js";
+import { normal, wasmBackends } from "./test-kit.js";
 
 let backends: WasmBackend[];
 beforeAll(async () => {

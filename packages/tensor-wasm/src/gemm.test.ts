@@ -2,7 +2,7 @@ import { fromArray, jsBackend, matmul, type Tensor, TensorError, zeros } from "@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { WasmBackend } from "./backend.js";
 import { WasmBackendError } from "./errors.js";
-import { moveTo, normal, TRANSPOSE_CASES, wasmBackends } from "./test-helpers.js";
+import { moveTo, normal, TRANSPOSE_CASES, wasmBackends } from "./test-kit.js";
 
 let backends: WasmBackend[];
 beforeAll(async () => {

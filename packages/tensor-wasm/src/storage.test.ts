@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "./backend.js";
 import { sizeClass } from "./heap.js";
 import type { WasmStorage } from "./storage.js";
-import { moveTo, normal, wasmBackends } from "./test-helpers.js";
+import { moveTo, normal, wasmBackends } from "./test-kit.js";
 
 let backends: WasmBackend[];
 beforeAll(async () => {

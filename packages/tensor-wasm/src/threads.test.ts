@@ -14,7 +14,7 @@ import {
 } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "./backend.js";
-import { moveTo, normal, TRANSPOSE_CASES } from "./test-helpers.js";
+import { moveTo, normal, TRANSPOSE_CASES } from "./test-kit.js";
 
 let single: WasmBackend[];
 let threaded: WasmBackend[];
