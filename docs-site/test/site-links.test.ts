@@ -120,9 +120,10 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI !== "true")(
   "the built docs site in a browser",
   () => {
     it("has no broken internal link, anchor or asset, and no script error", async () => {
-      expect(existsSync(join(site, "index.html")), `no built site in ${site}: run \`pnpm run docs\` first`).toBe(
-        true,
-      );
+      expect(
+        existsSync(join(site, "index.html")),
+        `no built site in ${site}: run \`pnpm run docs\` first`,
+      ).toBe(true);
       expect(CHROMIUM, "CI=true: Chromium must be installed (apt-get install chromium)").toBeDefined();
       const { chromium } = await import("playwright-core");
       const server = await serveStatic(site);

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE_DATASETS_DIR } from "@backprop/data/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCliInProcess as cli } from "./test-kit.js";
 import { housingCsv } from "./fixtures/small-tables.js";
+import { runCliInProcess as cli } from "./test-kit.js";
 
 const IRIS = join(EXAMPLE_DATASETS_DIR, "iris.csv");
 const SEEDS = ["0", "1", "2"];

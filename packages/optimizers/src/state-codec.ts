@@ -54,7 +54,11 @@ export function encodeState(value: unknown, path = "state", collect?: TensorColl
       out[name] =
         collect === undefined
           ? Array.from(tensor.read(), encodeNumber)
-          : collect(`${path}.${name}`, { dtype: tensor.dtype, shape: [...value.shapes[i]!], data: tensor.read() });
+          : collect(`${path}.${name}`, {
+              dtype: tensor.dtype,
+              shape: [...value.shapes[i]!],
+              data: tensor.read(),
+            });
     });
     return out;
   }
