@@ -22,6 +22,10 @@ export class Expr {
   readonly layout: InputLayout;
   /** @internal The value of a SCALAR. */
   readonly value: number;
+  /** @internal The `GraphBuilder` visit that last interned this node (see `currentVisit`). */
+  visit = 0;
+  /** @internal This node's value index in that visit's graph. */
+  index = 0;
 
   /** @internal Use `lazy`, `rowVector`, `columnVector`, `constant`, `rowIndex`, `columnIndex`. */
   constructor(
@@ -233,6 +237,8 @@ export function compile(spec: EvaluateSpec): CompiledEvaluation {
 
 /** A compiled program with the scalar and sum buffers its evaluations reuse. */
 interface CachedProgram {
+  /** The graph's structure (see `GraphBuilder.structure`): a hit must match it exactly. */
+  readonly structure: Int32Array;
   readonly program: ElementwiseProgram;
   readonly scalars: Float64Array;
   readonly sums: Float64Array;
@@ -242,13 +248,14 @@ interface CachedProgram {
 const CACHE_LIMIT = 512;
 
 /**
- * Compiled programs by graph structure (opcodes, wiring, input layouts, roots). A pure memo: a hit
- * returns what compiling again would return, so it changes no result, and two copies of this package
- * each keep their own without conflict; it is the one module-level value that changes. Bounded.
- * (The scalar and sum buffers are reused by `evaluate`, which is synchronous: each call fills them
- * before its one backend call.)
+ * Compiled programs by the hash of their graph structure (opcodes, wiring, input layouts, roots). A
+ * pure memo: an entry is used only when its structure equals the graph's word for word, so a hit
+ * returns what compiling again would return and changes no result (a hash collision just compiles
+ * anew and replaces the entry); two copies of this package each keep their own without conflict; it
+ * is the one module-level value that changes. Bounded. (The scalar and sum buffers are reused by
+ * `evaluate`, which is synchronous: each call fills them before its one backend call.)
  */
-const programCache = new Map<string, CachedProgram>();
+const programCache = new Map<number, CachedProgram>();
 
 interface Prepared {
   readonly backend: Backend;
@@ -265,20 +272,22 @@ function prepare(spec: EvaluateSpec): Prepared {
   const assign = spec.assign ?? [];
   const sums = spec.sums ?? [];
   const graph = new GraphBuilder(m, n);
+  const targets: Tensor[] = [];
   const assignRoots = assign.map(([target, expr], k) => {
     checkTensor("assign target", k, target, m * n, m, n);
+    targets.push(target);
     return graph.value(expr);
   });
   const sumRoots = sums.map((expr) => graph.value(expr));
-  const targets = assign.map(([target]) => target);
   if (graph.tensors.length + targets.length === 0) {
     throw new TensorError("evaluate: no tensor is read or assigned, so there is no backend to run on");
   }
-  const backend = checkOneBackend([...graph.tensors, ...targets]);
+  const backend = checkOneBackend(graph.tensors, targets);
   checkOutputs(targets, graph);
-  const key = `${graph.structure}|${assignRoots.join(",")}|${sumRoots.join(",")}`;
-  let compiled = programCache.get(key);
-  if (compiled === undefined) {
+  const structure = graph.structure(assignRoots, sumRoots);
+  const hash = hashWords(structure);
+  let compiled = programCache.get(hash);
+  if (compiled === undefined || !sameWords(compiled.structure, structure)) {
     const program: ElementwiseProgram = {
       code: graph.emit(assignRoots, sumRoots),
       registers: graph.registerCount,
@@ -287,12 +296,31 @@ function prepare(spec: EvaluateSpec): Prepared {
       sums: sums.length,
       scalars: graph.scalarValues.length,
     };
-    compiled = { program, scalars: new Float64Array(program.scalars), sums: new Float64Array(program.sums) };
+    compiled = {
+      structure: Int32Array.from(structure),
+      program,
+      scalars: new Float64Array(program.scalars),
+      sums: new Float64Array(program.sums),
+    };
+    programCache.delete(hash);
     if (programCache.size >= CACHE_LIMIT) programCache.delete(programCache.keys().next().value!);
-    programCache.set(key, compiled);
+    programCache.set(hash, compiled);
   }
   const outputs = targets.map((t) => t.storage);
   return { backend, m, n, inputs: graph.inputStorages, outputs, compiled, scalarValues: graph.scalarValues };
+}
+
+/** FNV-1a over 32-bit words. */
+function hashWords(words: readonly number[]): number {
+  let h = 0x811c9dc5;
+  for (const w of words) h = Math.imul(h ^ w, 0x01000193);
+  return h >>> 0;
+}
+
+function sameWords(a: Int32Array, b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function resolveSpace(shape: EvaluateSpec["shape"]): [number, number] {
@@ -313,29 +341,34 @@ function checkTensor(what: string, k: number, t: Tensor, size: number, m: number
   }
 }
 
-function checkOneBackend(tensors: readonly Tensor[]): Backend {
-  const first = tensors[0]!;
-  for (const t of tensors) {
-    if (t.backend !== first.backend) {
-      throw new TensorError(
-        `evaluate: tensors live on different backends (${first.backend.name} and ${t.backend.name})`,
-      );
-    }
-    if (t.dtype !== first.dtype) {
-      throw new DTypeError(
-        `evaluate: dtypes differ: ${first.dtype}${formatShape(first.shape)} and ${t.dtype}${formatShape(t.shape)}`,
-      );
-    }
-  }
+function checkOneBackend(inputs: readonly Tensor[], targets: readonly Tensor[]): Backend {
+  const first = inputs[0] ?? targets[0]!;
+  for (const t of inputs) checkSamePlace(first, t);
+  for (const t of targets) checkSamePlace(first, t);
   return first.backend;
+}
+
+function checkSamePlace(first: Tensor, t: Tensor): void {
+  if (t.backend !== first.backend) {
+    throw new TensorError(
+      `evaluate: tensors live on different backends (${first.backend.name} and ${t.backend.name})`,
+    );
+  }
+  if (t.dtype !== first.dtype) {
+    throw new DTypeError(
+      `evaluate: dtypes differ: ${first.dtype}${formatShape(first.shape)} and ${t.dtype}${formatShape(t.shape)}`,
+    );
+  }
 }
 
 /** Targets are distinct storages, and none is read as a row or column vector (which would see half-written values). */
 function checkOutputs(outputs: readonly Tensor[], graph: GraphBuilder): void {
-  const seen = new Set<Storage>();
   outputs.forEach((t, k) => {
-    if (seen.has(t.storage)) throw new TensorError(`evaluate: assign target ${k} is assigned twice`);
-    seen.add(t.storage);
+    for (let earlier = 0; earlier < k; earlier++) {
+      if (outputs[earlier]!.storage === t.storage) {
+        throw new TensorError(`evaluate: assign target ${k} is assigned twice`);
+      }
+    }
     graph.inputStorages.forEach((storage, input) => {
       if (storage === t.storage && graph.inputLayouts[input] !== "full") {
         throw new TensorError(
@@ -346,33 +379,40 @@ function checkOutputs(outputs: readonly Tensor[], graph: GraphBuilder): void {
   });
 }
 
-/** One distinct value of the expression graph: an instruction without its registers. */
-interface Value {
-  readonly op: number;
-  readonly operands: readonly number[];
-  /** LOAD: input index; SCALAR: slot. */
-  readonly slot: number;
-  uses: number;
-}
-
 const LAYOUT_SIZE: Record<InputLayout, (m: number, n: number) => number> = {
   full: (m, n) => m * n,
   row: (_m, n) => n,
   column: (m) => m,
 };
 
+const LAYOUT_CODE: Record<InputLayout, number> = { full: 0, row: 1, column: 2 };
+
+/** Operand value indices below this make a small-integer CSE key (6 bits of opcode + 3 × 8 bits). */
+const KEY_INDEX_LIMIT = 0xff;
+
+/**
+ * The visit of the `GraphBuilder` running now: an Expr it has interned carries it in `visit`, and its
+ * value index in `index` (so no map from Expr is needed; evaluate is synchronous, one builder at a time).
+ */
+let currentVisit = 0;
+
 /** Turns Expr trees into a deduplicated list of values in dependency order, then into code. */
 class GraphBuilder {
-  readonly values: Value[] = [];
   readonly tensors: Tensor[] = [];
   readonly inputStorages: Storage[] = [];
   readonly inputLayouts: InputLayout[] = [];
   readonly scalarValues: number[] = [];
   registerCount = 0;
-  /** The values in order, as text: equal text ⇔ equal program (the cache key). */
-  structure = "";
-  private readonly byExpr = new Map<Expr, number>();
-  private readonly byKey = new Map<string, number>();
+  /** Per value: opcode, LOAD input or SCALAR slot, operand value indices (−1 when absent), uses. */
+  private readonly ops: number[] = [];
+  private readonly slots: number[] = [];
+  private readonly operands: number[] = [];
+  private readonly uses: number[] = [];
+  /** The values in order, as words: equal words ⇔ equal program (with the roots, the cache key). */
+  private readonly words: number[] = [];
+  /** Values by (opcode, operands) or (input, layout): structurally equal subexpressions share one. */
+  private readonly byKey = new Map<number | string, number>();
+  private readonly visit = ++currentVisit;
   private readonly m: number;
   private readonly n: number;
 
@@ -384,54 +424,73 @@ class GraphBuilder {
   /** The value index of `expr`, adding it and its operands (iteratively: deep chains do not overflow the stack). */
   value(root: Expr): number {
     if (!(root instanceof Expr)) throw new TensorError(`evaluate: expected an Expr, got ${String(root)}`);
-    const stack: Expr[] = [root];
-    while (stack.length > 0) {
-      const expr = stack[stack.length - 1]!;
-      if (this.byExpr.has(expr)) {
-        stack.pop();
-        continue;
-      }
-      let ready = true;
-      // pushed last to first, so the leftmost operand is interned first: programs read in the order written
-      for (let k = expr.operands.length - 1; k >= 0; k--) {
-        const operand = expr.operands[k]!;
-        if (!this.byExpr.has(operand)) {
-          stack.push(operand);
-          ready = false;
+    const visit = this.visit;
+    if (root.visit !== visit) {
+      const stack: Expr[] = [root];
+      while (stack.length > 0) {
+        const expr = stack[stack.length - 1]!;
+        if (expr.visit === visit) {
+          stack.pop();
+          continue;
         }
+        let ready = true;
+        // pushed last to first, so the leftmost operand is interned first: programs read in the order written
+        for (let k = expr.operands.length - 1; k >= 0; k--) {
+          const operand = expr.operands[k]!;
+          if (operand.visit !== visit) {
+            stack.push(operand);
+            ready = false;
+          }
+        }
+        if (!ready) continue;
+        stack.pop();
+        expr.index = this.intern(expr);
+        expr.visit = visit;
       }
-      if (!ready) continue;
-      stack.pop();
-      this.byExpr.set(expr, this.intern(expr));
     }
-    const index = this.byExpr.get(root)!;
-    this.values[index]!.uses++;
-    return index;
+    this.uses[root.index]!++;
+    return root.index;
+  }
+
+  /** The words of the structure: the values' words, then the assigned and the summed roots. */
+  structure(assignRoots: readonly number[], sumRoots: readonly number[]): number[] {
+    return [...this.words, -1, ...assignRoots, -2, ...sumRoots];
   }
 
   private intern(expr: Expr): number {
-    const operands: number[] = [];
+    const { op } = expr;
     let slot = 0;
-    let key: string | undefined;
-    if (expr.op === Op.LOAD) {
+    let key: number | string | undefined;
+    let a = -1;
+    let b = -1;
+    let c = -1;
+    if (op === Op.LOAD) {
       slot = this.input(expr);
-      key = `L${slot}${expr.layout}`;
-    } else if (expr.op === Op.SCALAR) {
+      key = -1 - (slot * 3 + LAYOUT_CODE[expr.layout]);
+    } else if (op === Op.SCALAR) {
       slot = this.scalarValues.push(expr.value) - 1;
     } else {
-      key = `${expr.op}:`;
-      for (const o of expr.operands) {
-        const index = this.byExpr.get(o)!;
-        operands.push(index);
-        key += `${index},`;
-      }
+      const operands = expr.operands;
+      a = operands.length > 0 ? operands[0]!.index : -1;
+      b = operands.length > 1 ? operands[1]!.index : -1;
+      c = operands.length > 2 ? operands[2]!.index : -1;
+      key =
+        a < KEY_INDEX_LIMIT && b < KEY_INDEX_LIMIT && c < KEY_INDEX_LIMIT
+          ? op | ((a + 1) << 6) | ((b + 1) << 14) | ((c + 1) << 22)
+          : `${op}:${a},${b},${c}`;
     }
     const known = key === undefined ? undefined : this.byKey.get(key);
     if (known !== undefined) return known;
-    for (const o of operands) this.values[o]!.uses++;
-    const index = this.values.push({ op: expr.op, operands, slot, uses: 0 }) - 1;
+    if (a >= 0) this.uses[a]!++;
+    if (b >= 0) this.uses[b]!++;
+    if (c >= 0) this.uses[c]!++;
+    const index = this.ops.push(op) - 1;
+    this.slots.push(slot);
+    this.operands.push(a, b, c);
+    this.uses.push(0);
     if (key !== undefined) this.byKey.set(key, index);
-    this.structure += `${key ?? "S"};`;
+    if (op === Op.LOAD) this.words.push(op, slot, LAYOUT_CODE[expr.layout]);
+    else this.words.push(op, a, b, c);
     return index;
   }
 
@@ -456,10 +515,10 @@ class GraphBuilder {
 
   /** Code for every value in order, then the SUMs, then the STOREs (after every LOAD: in place is safe). */
   emit(assignRoots: readonly number[], sumRoots: readonly number[]): Int32Array {
-    const code = new Int32Array(
-      (this.values.length + assignRoots.length + sumRoots.length) * INSTRUCTION_SIZE,
-    );
-    const registerOf = new Int32Array(this.values.length);
+    const count = this.ops.length;
+    const code = new Int32Array((count + assignRoots.length + sumRoots.length) * INSTRUCTION_SIZE);
+    const registerOf = new Int32Array(count);
+    const uses = [...this.uses];
     const free: number[] = [];
     let p = 0;
     const put = (op: number, dst: number, a: number, b: number, c: number): void => {
@@ -469,16 +528,19 @@ class GraphBuilder {
       code[p++] = b;
       code[p++] = c;
     };
-    this.values.forEach((v, index) => {
+    for (let index = 0; index < count; index++) {
       const dst = free.pop() ?? this.registerCount++;
       registerOf[index] = dst;
-      const [a = v.slot, b = 0, c = 0] = v.operands.map((o) => registerOf[o]!);
-      put(v.op, dst, a, b, c);
-      for (const o of v.operands) {
-        const operand = this.values[o]!;
-        if (--operand.uses === 0) free.push(registerOf[o]!);
-      }
-    });
+      const [a, b, c] = this.operands.slice(3 * index, 3 * index + 3) as [number, number, number];
+      put(
+        this.ops[index]!,
+        dst,
+        a < 0 ? this.slots[index]! : registerOf[a]!,
+        b < 0 ? 0 : registerOf[b]!,
+        c < 0 ? 0 : registerOf[c]!,
+      );
+      for (const o of [a, b, c]) if (o >= 0 && --uses[o]! === 0) free.push(registerOf[o]!);
+    }
     sumRoots.forEach((root, s) => {
       put(Op.SUM, registerOf[root]!, s, 0, 0);
     });
