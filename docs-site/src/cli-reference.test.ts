@@ -18,7 +18,16 @@ describe("the CLI reference generated from the commander program", () => {
 
   it("has a section per command, with every option's flags, description, default and choices", () => {
     const commands = program().commands;
-    expect(commands.map((c) => c.name())).toEqual(["train", "eval", "predict", "summary", "gradcheck"]);
+    expect(commands.map((c) => c.name())).toEqual([
+      "train",
+      "eval",
+      "predict",
+      "summary",
+      "gradcheck",
+      "lr-find",
+      "config",
+      "compare",
+    ]);
     for (const command of commands) {
       const text = section(page, command.name());
       expect(text).toContain(command.description());

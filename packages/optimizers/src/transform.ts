@@ -47,7 +47,9 @@ export interface UpdateContext {
  * never depends on parameter order.
  */
 export interface GradientTransformation<S = unknown> {
+  /** Allocates the transformation's state for `params` (see above). */
   init(params: ParamTensors): S;
+  /** The new update Exprs, one per parameter, from the incoming ones (see above). */
   update(updates: readonly Expr[], state: S, params: ParamTensors, context: UpdateContext): readonly Expr[];
   /** Present when the transformation can be rebuilt from JSON by an `OptimizerRegistry`. */
   readonly spec?: Spec;

@@ -2,19 +2,11 @@
 // `asc --runtime stub --noAssert -O3 --enable simd` (plus `--enable relaxed-simd`, and the shared-memory
 // `--enable threads --importMemory --sharedMemory` builds). Every function works on raw byte pointers
 // into linear memory that the JavaScript side allocates; nothing here allocates or keeps state.
-import { elementwiseChunk } from "./elementwise";
 import { gemmF32 } from "./gemm";
 import { reduceF32 } from "./reduce";
 
-export {
-  CHUNK,
-  elementwiseChunk,
-  elementwiseChunks,
-  elementwiseScratchBytes,
-  HEADER_WORDS,
-  prepareElementwise,
-} from "./elementwise";
 export { gemmF32, gemmScratchBytes } from "./gemm";
+export { lanePow, laneUnary } from "./lane-math";
 export { reduceF32 } from "./reduce";
 
 /** The first byte the JavaScript allocator may hand out (after static data, 16-byte aligned). */
@@ -24,7 +16,7 @@ export function heapBase(): usize {
 
 /** What a job descriptor asks for (its slot 0); see runChunk. */
 const JOB_GEMM: i32 = 0;
-const JOB_ELEMENTWISE: i32 = 1;
+// 1: an elementwise program, which runs in its own compiled module (src/program-module.ts), not here.
 const JOB_REDUCE: i32 = 2;
 
 /** Slot i of a job descriptor (an array of f64 in linear memory). */
@@ -38,7 +30,6 @@ function slot(job: usize, i: i32): f64 {
  * element is computed exactly as by the whole-range kernel:
  * - gemm [kind, transA, transB, m, n, k, α, a, b, β, c, rowStep, colStep]: chunk (r, q) of the grid
  *   of rowStep × colStep blocks of C, numbered row-major (colStep a multiple of 8);
- * - elementwise [kind, descriptor]: chunk `chunk` of the program (see elementwise.ts);
  * - reduce [kind, reduceKind, axis, m, n, x, β, out, step]: outputs [s, s + step), s = chunk·step.
  */
 export function runChunk(job: usize, chunk: i32, scratch: usize): void {
@@ -68,10 +59,6 @@ export function runChunk(job: usize, chunk: i32, scratch: usize): void {
       min(n, j0 + colStep),
       scratch,
     );
-    return;
-  }
-  if (kind === JOB_ELEMENTWISE) {
-    elementwiseChunk(<usize>slot(job, 1), chunk, scratch);
     return;
   }
   if (kind === JOB_REDUCE) {

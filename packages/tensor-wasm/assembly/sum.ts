@@ -1,4 +1,4 @@
-// The float64 sum of float32 lanes that the elementwise SUM and the reductions share.
+// The float64 sum of float32 lanes of the reductions.
 
 /**
  * Σ of `length` floats in float64: two f64x2 accumulators over whole f32x4 vectors read `stride`

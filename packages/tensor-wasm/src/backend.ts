@@ -16,6 +16,7 @@ import {
   type KernelVariant,
   variantSupported,
 } from "./kernels.js";
+import { CHUNK } from "./program-module.js";
 import { HeapStorage, type WasmStorage } from "./storage.js";
 import type { KernelThreads } from "./threads.js";
 import { workerThreadsAvailable } from "./workers.js";
@@ -90,8 +91,8 @@ function chooseVariant(relaxed: boolean | "auto"): KernelVariant {
 /**
  * Creates a backend that keeps tensors in its own WebAssembly memory and runs the kernels of
  * assembly/ on them in place (no copies): a packed, register-blocked f32x4 gemm for every transpose
- * case, f32x4 reductions (sum in float64, max, stable log-sum-exp) and an interpreter of elementwise
- * programs that runs them blockwise in f32x4 (assembly/elementwise.ts). float32 programs compute in
+ * case, f32x4 reductions (sum in float64, max, stable log-sum-exp), and elementwise programs each
+ * compiled at first use to its own WebAssembly function in f32x4 (program-module.ts). float32 programs compute in
  * float32; anything with a float64 storage runs the JS backend's code on this memory's views, so it
  * gives exactly the JS backend's results. Storages from another backend are rejected (copy them in
  * with `fromArray(t.read(), t.shape, { backend })`).
@@ -122,15 +123,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   }
   // float64 work runs the JS reference on this memory's typed-array views (its own scratch).
   const reference = createJsBackend();
-  const programs = new ProgramRunner(
-    kernels,
-    heap,
-    pool === undefined
-      ? (descriptor, chunks, scratchBytes) =>
-          kernels.elementwiseChunks(descriptor, 0, chunks, heap.scratch(scratchBytes))
-      : pool.elementwise.bind(pool),
-  );
-  const chunkElements = kernels.CHUNK.value as number;
+  const programs = new ProgramRunner(kernels, heap, pool?.elementwise.bind(pool));
 
   /** The storage as this backend's, or an error naming the op and what was passed. */
   const mine = (op: string, storage: Storage): HeapStorage => {
@@ -235,9 +228,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       // Fixed chunks of whole lines (whole f32x4 column groups on axis 0), about CHUNK elements each.
       const count = Math.max(1, axis === 0 ? m : n);
       const step =
-        axis === 0
-          ? 4 * Math.max(1, Math.floor(chunkElements / count / 4))
-          : Math.max(1, Math.floor(chunkElements / count));
+        axis === 0 ? 4 * Math.max(1, Math.floor(CHUNK / count / 4)) : Math.max(1, Math.floor(CHUNK / count));
       pool.reduce(kindCode, axis, m, n, px, beta, po, lines, step);
     },
     elementwise(program, m, n, inputs, scalars, outputs, sums) {

@@ -1,4 +1,5 @@
 import {
+  columnIndex,
   columnVector,
   type ElementwiseProgram,
   evaluate,
@@ -6,6 +7,7 @@ import {
   jsBackend,
   lazy,
   Op,
+  rowIndex,
   rowVector,
   type Storage,
   type Tensor,
@@ -40,7 +42,7 @@ describe("elementwise programs on float32", () => {
         [Op.SUB, (p: number, z: number) => f32(p - z)],
       ] as const) {
         for (const productFirst of [true, false]) {
-          // MUL r3 ← a·b; then ADD/SUB r4 ← r3 ∘ c (or c ∘ r3): the interpreter folds the pair into one pass.
+          // MUL r3 ← a·b; then ADD/SUB r4 ← r3 ∘ c (or c ∘ r3): never fused into one rounding.
           const out = normal([m, n], 9, backend);
           const p = program(
             [
@@ -79,9 +81,9 @@ describe("elementwise programs on float32", () => {
     }
   });
 
-  it("read a splat operand correctly when the op writes its result into that operand's register", () => {
-    // r1 holds the column value (one splat per row) and is also the result register: the op must not
-    // read its own first result vector as the splat (rows of 5 and 37: more than one vector each).
+  it("read a per-row operand correctly when the op writes its result into that operand's register", () => {
+    // r1 holds the column value (computed once per row) and is also the result register, whose new
+    // value is per element (rows of 5 and 37: more than one vector each, and a ragged end).
     for (const backend of backends) {
       for (const [m, n] of [
         [3, 5],
@@ -90,7 +92,7 @@ describe("elementwise programs on float32", () => {
         const [y, dy] = [31, 32].map((seed) => normal([m, n], seed, backend)) as [Tensor, Tensor];
         const t = normal([m], 33, backend);
         const cases: [number[][], (yv: number, dyv: number, tv: number) => number][] = [
-          // MUL then SUB, folded into one c − a·b pass: dy − y·t
+          // MUL then SUB: dy − y·t
           [
             [
               [Op.MUL, 3, 0, 1, 0],
@@ -173,8 +175,8 @@ describe("elementwise programs on float32", () => {
   });
 
   it("run an Adam-shaped update in place exactly as float32 arithmetic in the program's order", () => {
-    // Whole blocks (4096 = 8·512) and a ragged tail (4096 + 13): folded multiply-adds, outputs written by
-    // the ops that compute them, inputs read in place, scalars hoisted; each op rounded to float32.
+    // Whole vectors (4096) and a ragged tail (4096 + 13): scalars and the ops on them computed once per
+    // chunk, every value in a local; each op rounded to float32.
     const [b1, b2, lr, eps] = [0.9, 0.999, 1e-3, 1e-8];
     for (const backend of backends) {
       for (const size of [4096, 4109]) {
@@ -215,6 +217,32 @@ describe("elementwise programs on float32", () => {
     }
   });
 
+  it("compute rows that cross chunk boundaries exactly as float32 arithmetic, per-row values included", () => {
+    // 3×5003: the first chunk (8192 elements) ends inside row 1; per-row values (the column input,
+    // the row index and an op on both) are recomputed at every row start, in every chunk.
+    const [m, n] = [3, 5003];
+    for (const backend of backends) {
+      const [x, row, column] = [
+        normal([m, n], 41, backend),
+        normal([n], 42, backend),
+        normal([m], 43, backend),
+      ] as [Tensor, Tensor, Tensor];
+      const out = normal([m, n], 44, backend);
+      const perRow = columnVector(column).mul(rowIndex().add(0.5));
+      const value = lazy(x).mul(rowVector(row)).add(perRow).sub(columnIndex());
+      const [total] = evaluate({ shape: [m, n], assign: [[out, value]], sums: [value] });
+      const [xv, rv, cv, got] = [x.read(), row.read(), column.read(), out.read()];
+      let sum = 0;
+      for (let e = 0; e < m * n; e++) {
+        const [i, j] = [Math.floor(e / n), e % n];
+        const want = f32(f32(f32(xv[e]! * rv[j]!) + f32(cv[i]! * f32(i + 0.5))) - j);
+        if (!Object.is(got[e], want)) expect.fail(`${backend.name} (${i}, ${j}): ${got[e]} ≠ ${want}`);
+        sum += want;
+      }
+      expect(Math.abs(total! - sum)).toBeLessThanOrEqual(1e-9 * Math.abs(sum) + 1e-9);
+    }
+  });
+
   it("agree with the JS backend on an expression with row and column inputs, written in place", () => {
     const [m, n] = [9, 70];
     const [x, row, column] = [
@@ -239,7 +267,7 @@ describe("elementwise programs on float32", () => {
     }
   });
 
-  it("allocate nothing per call: the descriptor and registers live in scratch that grows only for a bigger program", () => {
+  it("allocate nothing per call: the descriptor lives in scratch that grows only for a bigger program", () => {
     const [backend] = backends as [WasmBackend];
     const [w, g] = [normal([50_000], 1, backend), normal([50_000], 2, backend)];
     const step = () =>

@@ -1,54 +1,67 @@
-import { type ElementwiseProgram, INSTRUCTION_SIZE, type InputLayout, Op } from "@backprop/tensor";
+import { type ElementwiseProgram, INSTRUCTION_SIZE, Op } from "@backprop/tensor";
 import { WasmBackendError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import type { KernelExports } from "./kernels.js";
+import {
+  CHUNK,
+  type CompiledRun,
+  compileProgramModule,
+  DESCRIPTOR_M,
+  DESCRIPTOR_N,
+  DESCRIPTOR_OPERANDS,
+  DESCRIPTOR_PARTIALS,
+  type ProgramImports,
+} from "./program-module.js";
 
-/** Layout numbers as assembly/elementwise.ts reads them. */
-const LAYOUT_CODES: Record<InputLayout, number> = { full: 0, row: 1, column: 2 };
-/** The header words of a descriptor (assembly/elementwise.ts, H_*). */
-const H = {
-  COUNT: 0,
-  REGISTERS: 1,
-  SUMS: 2,
-  M: 3,
-  N: 4,
-  CODE: 6,
-  INPUT_POINTERS: 7,
-  INPUT_LAYOUTS: 8,
-  INPUTS: 9,
-  OUTPUT_POINTERS: 10,
-  OUTPUTS: 11,
-  SCALARS: 12,
-  PARTIALS: 13,
-  KINDS: 14,
-} as const;
 const KNOWN_OPCODES = new Set<number>(Object.values(Op));
 /** Opcodes by operand use: the register operands each reads (besides dst, which it writes). */
 const UNARY_FIRST = Op.NEG;
 const BINARY_FIRST = Op.ADD;
 const TERNARY_FIRST = Op.SELECT;
 
-/** Runs the program's chunks: on the calling thread, or shared out to the worker threads. */
-export type RunChunks = (descriptor: number, chunks: number, scratchBytes: number) => void;
+/** A program compiled for one backend: its module's bytes (which worker threads compile too) and its `run`. */
+export interface CompiledProgram {
+  /** Unique within the backend: a worker keeps its own instance of the module under this number. */
+  readonly id: number;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly run: CompiledRun;
+}
 
 /**
- * Runs float32 elementwise programs in the kernels: writes the program and its operands' pointers into
- * a descriptor in a reusable scratch block of linear memory (grown only when a bigger program comes;
- * nothing is allocated per call), lets the kernels prepare it, runs its fixed chunks, then adds each
- * sum's chunk partials in chunk order, so every thread count gives the same sums.
+ * Shares a compiled program's chunks out to the worker threads, which compile its module from the
+ * `codeLength` bytes at `codePointer` the first time they see its id.
+ */
+export type RunChunks = (
+  program: CompiledProgram,
+  codePointer: number,
+  descriptor: number,
+  chunks: number,
+) => void;
+
+/**
+ * Runs float32 elementwise programs: compiles each program (by identity: @backprop/tensor hands out
+ * one object per program structure) to its own WebAssembly module once (program-module.ts), writes
+ * its operands' pointers and scalars into a descriptor in a reusable scratch block of linear memory
+ * (grown only when a bigger program comes; nothing is allocated per call), runs its fixed chunks on
+ * this thread or the worker threads, then adds each sum's chunk partials in chunk order, so every
+ * thread count gives the same sums.
  */
 export class ProgramRunner {
   private buffer: ArrayBufferLike | undefined;
   private ints = new Int32Array(0);
   private floats = new Float32Array(0);
   private doubles = new Float64Array(0);
+  private bytes = new Uint8Array(0);
   /** check's scratch: which registers are written so far. */
   private defined = new Uint8Array(0);
+  private readonly compiled = new WeakMap<ElementwiseProgram, CompiledProgram>();
+  private nextId = 0;
 
+  /** `runChunks` shares chunks out to worker threads (a shared memory); without it chunks run here. */
   constructor(
     private readonly kernels: KernelExports,
     private readonly heap: Heap,
-    private readonly runChunks: RunChunks,
+    private readonly runChunks?: RunChunks,
   ) {}
 
   /**
@@ -66,46 +79,33 @@ export class ProgramRunner {
   ): void {
     const total = m * n;
     if (total === 0) return;
-    const chunkElements = this.kernels.CHUNK.value;
-    const chunks = Math.ceil(total / chunkElements);
-    const count = program.code.length / INSTRUCTION_SIZE;
-    // Word offsets of the descriptor's sections; the partials (f64) start on an 8-byte boundary.
-    const code = this.kernels.HEADER_WORDS.value;
-    const inputPointers = code + program.code.length;
-    const inputLayouts = inputPointers + inputs.length;
-    const outputPointers = inputLayouts + inputs.length;
+    const compiled = this.compile(program);
+    const chunks = Math.ceil(total / CHUNK);
+    // Word offsets of the descriptor's sections; the partials (f64) start on an 8-byte boundary, the
+    // module's bytes (for the workers) after them.
+    const inputPointers = DESCRIPTOR_OPERANDS;
+    const outputPointers = inputPointers + inputs.length;
     const scalarValues = outputPointers + outputs.length;
-    const kinds = scalarValues + program.scalars;
-    const partials = 2 * Math.ceil((kinds + 2 * count + Math.ceil(program.registers / 4)) / 2);
-    const bytes = 4 * partials + 8 * chunks * program.sums;
-    const descriptor = this.heap.scratch(bytes, "program");
+    const partials = 2 * Math.ceil((scalarValues + program.scalars) / 2);
+    const code = 4 * partials + 8 * chunks * program.sums;
+    const codeLength = this.runChunks === undefined ? 0 : compiled.bytes.length;
+    const descriptor = this.heap.scratch(code + codeLength, "program");
     this.views();
     const base = descriptor / 4;
     const { ints, floats } = this;
-    ints[base + H.COUNT] = count;
-    ints[base + H.REGISTERS] = program.registers;
-    ints[base + H.SUMS] = program.sums;
-    ints[base + H.M] = m;
-    ints[base + H.N] = n;
-    ints[base + H.INPUTS] = inputs.length;
-    ints[base + H.OUTPUTS] = outputs.length;
-    ints[base + H.CODE] = descriptor + 4 * code;
-    ints[base + H.INPUT_POINTERS] = descriptor + 4 * inputPointers;
-    ints[base + H.INPUT_LAYOUTS] = descriptor + 4 * inputLayouts;
-    ints[base + H.OUTPUT_POINTERS] = descriptor + 4 * outputPointers;
-    ints[base + H.SCALARS] = descriptor + 4 * scalarValues;
-    ints[base + H.KINDS] = descriptor + 4 * kinds;
-    ints[base + H.PARTIALS] = descriptor + 4 * partials;
-    ints.set(program.code, base + code);
-    for (let i = 0; i < inputs.length; i++) {
-      ints[base + inputPointers + i] = inputs[i]!;
-      ints[base + inputLayouts + i] = LAYOUT_CODES[program.inputs[i]!];
-    }
+    ints[base + DESCRIPTOR_M] = m;
+    ints[base + DESCRIPTOR_N] = n;
+    ints[base + DESCRIPTOR_PARTIALS] = descriptor + 4 * partials;
+    for (let i = 0; i < inputs.length; i++) ints[base + inputPointers + i] = inputs[i]!;
     for (let o = 0; o < outputs.length; o++) ints[base + outputPointers + o] = outputs[o]!;
     // Each scalar rounded once to float32 (computed in float64 by the caller, e.g. 1 − β).
     for (let s = 0; s < program.scalars; s++) floats[base + scalarValues + s] = scalars[s]!;
-    this.kernels.prepareElementwise(descriptor);
-    this.runChunks(descriptor, chunks, this.kernels.elementwiseScratchBytes(program.registers, count));
+    if (this.runChunks !== undefined && chunks > 1) {
+      this.bytes.set(compiled.bytes, descriptor + code);
+      this.runChunks(compiled, descriptor + code, descriptor, chunks);
+    } else {
+      for (let chunk = 0; chunk < chunks; chunk++) compiled.run(descriptor, chunk);
+    }
     if (program.sums === 0) return;
     this.views();
     const first = (descriptor + 4 * partials) / 8;
@@ -114,6 +114,22 @@ export class ProgramRunner {
       for (let c = 0; c < chunks; c++) sum += this.doubles[first + c * program.sums + s]!;
       sums[s]! += sum;
     }
+  }
+
+  /** The program's module, compiled and instantiated on this backend's memory at its first run. */
+  private compile(program: ElementwiseProgram): CompiledProgram {
+    let compiled = this.compiled.get(program);
+    if (compiled === undefined) {
+      const { memory } = this.heap;
+      const bytes = compileProgramModule(program, this.runChunks !== undefined);
+      const { laneUnary, lanePow } = this.kernels;
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+        env: { memory, laneUnary, lanePow } satisfies ProgramImports,
+      });
+      compiled = { id: this.nextId++, bytes, run: instance.exports.run as CompiledRun };
+      this.compiled.set(program, compiled);
+    }
+    return compiled;
   }
 
   /**
@@ -178,5 +194,6 @@ export class ProgramRunner {
     this.ints = new Int32Array(buffer);
     this.floats = new Float32Array(buffer);
     this.doubles = new Float64Array(buffer);
+    this.bytes = new Uint8Array(buffer);
   }
 }

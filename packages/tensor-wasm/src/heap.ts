@@ -67,7 +67,7 @@ export class Heap {
   }
 
   /**
-   * A scratch block of at least `bytes` bytes (gemm's packed panels, interpreter registers, a program
+   * A scratch block of at least `bytes` bytes (gemm's packed panels, a program
    * descriptor) kept in `slot` (a thread's number, or a name) and reused by the next call for that
    * slot; it grows only when a call needs more, and its contents are not preserved.
    */

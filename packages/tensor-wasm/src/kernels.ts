@@ -26,12 +26,9 @@ export interface KernelExports {
     scratch: number,
   ): void;
   runChunk(job: number, chunk: number, scratch: number): void;
-  /** Elements per chunk of an elementwise program, and i32 words of a program descriptor's header. */
-  readonly CHUNK: WebAssembly.Global;
-  readonly HEADER_WORDS: WebAssembly.Global;
-  elementwiseScratchBytes(registers: number, instructions: number): number;
-  prepareElementwise(descriptor: number): void;
-  elementwiseChunks(descriptor: number, first: number, end: number, scratch: number): void;
+  /** The lane-wise math that compiled elementwise programs import (assembly/lane-math.ts). */
+  laneUnary(op: number, x: number): number;
+  lanePow(x: number, y: number): number;
   reduceF32(
     kind: number,
     axis: number,

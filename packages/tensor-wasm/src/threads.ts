@@ -1,3 +1,4 @@
+import type { CompiledProgram } from "./elementwise.js";
 import { WasmBackendError } from "./errors.js";
 import type { Heap } from "./heap.js";
 import type { KernelExports } from "./kernels.js";
@@ -27,10 +28,16 @@ const SCRATCH_AT = 192;
 
 /** Slots of a job descriptor (f64, in linear memory). */
 const JOB_SLOTS = 16;
-/** Job kinds, slot 0 of a descriptor (as in assembly/index.ts). */
+/**
+ * Job kinds, slot 0 of a descriptor (as in assembly/index.ts). An elementwise job, [kind, program
+ * descriptor, program id, code pointer, code length], runs in the program's own compiled module,
+ * which each worker compiles from the code bytes the first time it meets the id.
+ */
 const JOB_GEMM = 0;
 const JOB_ELEMENTWISE = 1;
 const JOB_REDUCE = 2;
+/** Compiled programs a worker keeps; past it the oldest is dropped (and compiled again if it comes back). */
+const WORKER_PROGRAMS = 512;
 /** The backend op of each job kind, for error messages. */
 const JOB_OPS: Record<number, string> = {
   [JOB_GEMM]: "gemm",
@@ -68,6 +75,23 @@ function start({ module, memory, control, index, job }, post) {
   const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ints = new Int32Array(control);
   const scratch = new Float64Array(control, ${SCRATCH_AT});
+  const slots = new Float64Array(memory.buffer, job, ${JOB_SLOTS});
+  const programs = new Map();
+  const program = (id, at, length) => {
+    let run = programs.get(id);
+    if (run === undefined) {
+      const bytes = new Uint8Array(memory.buffer, at, length).slice();
+      const imports = { env: { memory, laneUnary: kernels.laneUnary, lanePow: kernels.lanePow } };
+      run = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports).exports.run;
+      if (programs.size >= ${WORKER_PROGRAMS}) programs.delete(programs.keys().next().value);
+      programs.set(id, run);
+    }
+    return run;
+  };
+  const runChunk = (chunk) => {
+    if (slots[0] === ${JOB_ELEMENTWISE}) program(slots[2], slots[3], slots[4])(slots[1], chunk);
+    else kernels.runChunk(job, chunk, scratch[index]);
+  };
   let seen = 0;
   post("ready");
   for (;;) {
@@ -78,7 +102,7 @@ function start({ module, memory, control, index, job }, post) {
     seen = Atomics.load(ints, ${GENERATION});
     for (let ticket = claim(ints, ${NEXT}, ${END}); ticket !== -1; ticket = claim(ints, ${NEXT}, ${END})) {
       try {
-        kernels.runChunk(job, (ticket - Atomics.load(ints, ${FIRST})) | 0, scratch[index]);
+        runChunk((ticket - Atomics.load(ints, ${FIRST})) | 0);
       } catch {
         Atomics.store(ints, ${FAILED}, 1);
       }
@@ -185,11 +209,16 @@ export class KernelThreads {
   }
 
   /**
-   * The `chunks` fixed chunks of the elementwise program at `descriptor` (prepared), shared out to
-   * the threads; `scratchBytes` of register scratch per thread.
+   * The `chunks` fixed chunks of the compiled `program` over its descriptor at `descriptor`, shared
+   * out to the threads; its module's bytes are at `codePointer` for the workers to compile.
    */
-  elementwise(descriptor: number, chunks: number, scratchBytes: number): void {
-    this.run([JOB_ELEMENTWISE, descriptor], chunks, scratchBytes);
+  elementwise(program: CompiledProgram, codePointer: number, descriptor: number, chunks: number): void {
+    this.run(
+      [JOB_ELEMENTWISE, descriptor, program.id, codePointer, program.bytes.length],
+      chunks,
+      0,
+      (chunk) => program.run(descriptor, chunk),
+    );
   }
 
   /** reduceF32 over all `lines` outputs, in chunks of `step` outputs. */
@@ -222,18 +251,23 @@ export class KernelThreads {
   }
 
   /**
-   * Runs the job `slots` as `chunks` chunks: on the calling thread alone when there is one (or none), else
+   * Runs the job `slots` as `chunks` chunks (`runHere` runs one on the calling thread): on the calling thread alone when there is one (or none), else
    * published to the workers, with every thread claiming chunks until none is left; returns when all
    * are done. `scratchBytes` of scratch per thread.
    */
-  private run(slots: number[], chunks: number, scratchBytes = 0): void {
+  private run(
+    slots: number[],
+    chunks: number,
+    scratchBytes = 0,
+    runHere = (chunk: number, scratch: number) => this.kernels.runChunk(this.job, chunk, scratch),
+  ): void {
     const op = JOB_OPS[slots[0]!];
     if (this.closed)
       throw new WasmBackendError(`${op}: the backend's worker threads were stopped by close()`);
     this.slots.set(slots);
     const own = scratchBytes === 0 ? 0 : this.heap.scratch(scratchBytes);
     if (chunks <= 1) {
-      this.kernels.runChunk(this.job, 0, own);
+      runHere(0, own);
       return;
     }
     if (scratchBytes !== 0) {
@@ -251,7 +285,7 @@ export class KernelThreads {
     let failure: unknown;
     for (let ticket = claim(ints, NEXT, END); ticket !== -1; ticket = claim(ints, NEXT, END)) {
       try {
-        this.kernels.runChunk(this.job, (ticket - first) | 0, own);
+        runHere((ticket - first) | 0, own);
       } catch (cause) {
         failure ??= cause;
       }

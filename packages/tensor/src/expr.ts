@@ -182,6 +182,7 @@ export function columnIndex(): Expr {
   return new Expr(Op.COLUMN_INDEX, []);
 }
 
+/** What `evaluate` computes: an index space, the assignments to run over it and the sums to take. */
 export interface EvaluateSpec {
   /** The index space: [m, n], or a flat length L (the space [1, L]). */
   readonly shape: readonly [number, number] | number;

@@ -7,6 +7,7 @@
 /** How an input is indexed at element e = i·n + j: "full" x[e], "row" x[j] (length n), "column" x[i] (length m). */
 export type InputLayout = "full" | "row" | "column";
 
+/** A compiled elementwise pass: its instructions and the operand counts a backend checks them against. */
 export interface ElementwiseProgram {
   /** Instructions, `INSTRUCTION_SIZE` int32 each: [op, dst, a, b, c] (unused operands 0). */
   readonly code: Int32Array;
@@ -96,7 +97,9 @@ export const Op = {
   SUM: 51,
 } as const;
 
+/** The name of an opcode, e.g. "MUL_ADD". */
 export type OpName = keyof typeof Op;
+/** The number of an opcode, as it appears in `ElementwiseProgram.code`. */
 export type Opcode = (typeof Op)[OpName];
 
 /** Human-readable listing of a program, one instruction a line (for error messages and debugging). */

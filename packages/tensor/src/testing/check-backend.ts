@@ -4,6 +4,7 @@ import { createJsBackend } from "../js-backend.js";
 import { type BackendCase, backendCases } from "./backend-cases.js";
 import { EXACT, firstMismatch } from "./compare.js";
 
+/** One conformance check: a primitive on one case, against the JS reference. */
 export interface BackendCheck {
   readonly name: string;
   readonly passed: boolean;
@@ -11,11 +12,13 @@ export interface BackendCheck {
   readonly detail: string;
 }
 
+/** Every check `checkBackend` ran on one backend. */
 export interface BackendConformanceReport {
   readonly name: string;
   readonly checks: readonly BackendCheck[];
 }
 
+/** How strictly `checkBackend` compares, and which checks it runs. */
 export interface CheckBackendOptions {
   /**
    * Demand bitwise equality with the JS reference everywhere, for a backend that computes exactly as
