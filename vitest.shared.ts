@@ -24,13 +24,29 @@ const BACKENDS = ["js", "wasm", "opaque"] as const;
  * losses on it explicitly (the library keeps no "current backend", and neither does the harness).
  * `vitest run --project opaque` runs one of them.
  */
-export const backendProjects = defineConfig({
-  ...shared,
-  test: {
-    ...shared.test,
-    projects: BACKENDS.map((name) => ({
-      extends: true,
-      test: { name, env: { BACKPROP_TEST_BACKEND: name } },
-    })),
-  },
-});
+export const backendProjects = backendProjectsFor();
+
+/**
+ * `backendProjects` where only the files `suites` (globs) take their backend from the project: the
+ * js project runs every file, wasm and opaque run `suites` alone (for a package whose other tests
+ * run child processes that choose their own backend). Without `suites`, every file on every backend.
+ */
+export function backendProjectsFor(suites?: readonly string[]) {
+  return defineConfig({
+    ...shared,
+    test: {
+      ...shared.test,
+      // Each project is the whole shared config (not `extends`, which would add `include` to the
+      // shared globs instead of replacing them).
+      projects: BACKENDS.map((name) => ({
+        ...shared,
+        test: {
+          ...shared.test,
+          name,
+          env: { BACKPROP_TEST_BACKEND: name },
+          ...(name === "js" || suites === undefined ? {} : { include: [...suites] }),
+        },
+      })),
+    },
+  });
+}
