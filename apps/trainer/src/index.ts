@@ -63,6 +63,7 @@ export {
   type ProgressStream,
   type ProgressUpdate,
 } from "./progress.js";
+export { enableRelaxedSimd } from "./relaxed-simd.js";
 export { type ReportData, renderReport } from "./report.js";
 export { type RunConfigFile, type RunOptions, type RunResult, runTraining } from "./run.js";
 export { createRunDir, hasCheckpoint, loadLatestCheckpoint, RUN_FILES, saveCheckpoint } from "./run-dir.js";

@@ -180,6 +180,7 @@ async function trainInRunDir(
     (await createBackend(
       backendName === undefined ? config.backend : (backendKindOf(backendName) ?? "auto"),
       options.threads ?? config.threads,
+      backendName,
     ));
   if (backendName !== undefined && backend.name !== backendName) {
     throw new TrainerError(

@@ -37,13 +37,21 @@ async function runConfigOf(
 }
 
 /**
- * The backend to evaluate or predict on: `--backend` if given, else the kind the run trained on (so
- * its numbers are reproduced exactly), else auto.
+ * The backend to evaluate or predict on: `--backend` if given, else the exact backend the run trained
+ * on (wasm-simd or wasm-relaxed-simd: so its numbers are reproduced exactly) or, where that build is
+ * not available, the default of its kind, else auto.
  */
 async function backendFor(flag: string | undefined, trainedOn: string | undefined): Promise<Backend> {
   const kind = flag ?? (trainedOn === undefined ? "auto" : (backendKindOf(trainedOn) ?? trainedOn));
   if (kind !== "auto" && kind !== "js" && kind !== "wasm")
     throw new TrainerError(`--backend must be auto, js or wasm, got ${JSON.stringify(kind)}`);
+  if (flag === undefined && kind === "wasm") {
+    try {
+      return await createBackend(kind, "auto", trainedOn);
+    } catch {
+      // That build is not available in this runtime: the kind's default below.
+    }
+  }
   return createBackend(kind);
 }
 

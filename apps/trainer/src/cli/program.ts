@@ -13,6 +13,7 @@ import { BACKENDS, type TrainConfig } from "../config.js";
 import { describeError, TrainerError, UsageError } from "../errors.js";
 import { formatClassTable, formatLogs, formatThreads, relabel } from "../format.js";
 import type { ProgressStream } from "../progress.js";
+import { enableRelaxedSimd } from "../relaxed-simd.js";
 import { runTraining } from "../run.js";
 import { hasCheckpoint, RUN_FILES } from "../run-dir.js";
 import { runEvaluate, runGradcheck, runPredict, runSummary } from "./commands.js";
@@ -334,6 +335,8 @@ export function userMessage(error: Error): string {
  * are printed as one line on stderr; anything else is a bug, printed with its stack.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  // The fused multiply-add kernels where the runtime has them (the run header names the build).
+  enableRelaxedSimd();
   const first = argv[0] ?? "";
   const misnamed = Object.hasOwn(MISNAMED_COMMANDS, first) ? MISNAMED_COMMANDS[first] : undefined;
   if (misnamed !== undefined) {
