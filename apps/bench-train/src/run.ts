@@ -127,7 +127,7 @@ function implementations(o: Options): Impl[] {
     },
     {
       id: "backprop-wasm-2t",
-      label: "@backprop wasm-simd, 2 threads (Trainer.fit, the trainer's default on 2 cores)",
+      label: "@backprop wasm-simd, 2 threads (Trainer.fit)",
       ...node("child-backprop.ts"),
       config: { ...base, variant: "wasm", wasmThreads: 2 },
       steps: null,
@@ -137,11 +137,12 @@ function implementations(o: Options): Impl[] {
     },
     {
       id: "backprop-wasm-relaxed",
-      label: "@backprop wasm-relaxed-simd, 2 threads (Trainer.fit; --experimental-wasm-relaxed-simd)",
+      label:
+        "@backprop wasm-relaxed-simd, 2 threads (Trainer.fit; the CLI's default on 2 cores, which switches relaxed SIMD on)",
       ...node("child-backprop.ts", ["--experimental-wasm-relaxed-simd"]),
       config: { ...base, variant: "wasm", wasmThreads: 2, relaxed: true },
       steps: null,
-      modes: [],
+      modes: ["quick", "full"],
       ours: true,
       group: "backprop",
     },

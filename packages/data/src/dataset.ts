@@ -1,4 +1,4 @@
-import { allocateArray, type FloatArray, formatShape, type Tensor, zeros } from "@backprop/tensor";
+import { allocateArray, type FloatArray, formatShape, selectRows, type Tensor } from "@backprop/tensor";
 import { DataError } from "./errors.js";
 
 /** Samples with class labels: `targets[i]` indexes `classNames`. */
@@ -130,19 +130,28 @@ export function datasetSize(dataset: Dataset): number {
 }
 
 /**
- * Copies rows `indices` of a [n, c] tensor into `out` ([indices.length, c]), in that order: each row
- * is read from the source's backend into `scratch` (count·c elements of out's dtype; a batch loop
- * passes the same one every time), then written to `out` at once.
+ * Copies rows `indices` of a [n, c] tensor into the first `count` rows of `out` ([≥ count, c]), in
+ * that order. On one backend that is one `Backend.gatherRows` call (the rows never leave it); across
+ * backends each row is read into `scratch` (count·c elements of out's dtype; a batch loop passes the
+ * same one every time), then written to `out` at once.
  */
 export function gatherRows(
   source: Tensor,
   indices: ArrayLike<number>,
   out: Tensor,
   count = indices.length,
-  scratch: FloatArray = allocateArray(out.dtype, count * source.shape[1]!),
+  scratch?: FloatArray,
 ): Tensor {
   const width = source.shape[1]!;
-  const rows = scratch.subarray(0, count * width);
+  if (source.backend === out.backend && source.dtype === out.dtype) {
+    const rows =
+      indices instanceof Int32Array
+        ? indices.subarray(0, count)
+        : Int32Array.from({ length: count }, (_, r) => indices[r]!);
+    out.backend.gatherRows(source.storage, width, rows, out.storage);
+    return out;
+  }
+  const rows = (scratch ?? allocateArray(out.dtype, count * width)).subarray(0, count * width);
   for (let r = 0; r < count; r++) {
     source.backend.read(source.storage, indices[r]! * width, rows.subarray(r * width, (r + 1) * width));
   }
@@ -151,8 +160,7 @@ export function gatherRows(
 }
 
 function gatherNew(source: Tensor, indices: ArrayLike<number>): Tensor {
-  const out = zeros([indices.length, source.shape[1]!], { dtype: source.dtype, backend: source.backend });
-  return gatherRows(source, indices, out);
+  return selectRows(source, Int32Array.from(indices));
 }
 
 /** A new dataset holding copies of the rows `indices` (in that order); names are kept. */

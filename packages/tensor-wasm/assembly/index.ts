@@ -80,3 +80,14 @@ export function runChunk(job: usize, chunk: i32, scratch: usize): void {
     );
   }
 }
+
+/**
+ * out row r ← source row rows[r] (i32 indices at `rows`), `rowBytes` bytes each, for r < count:
+ * Backend.gatherRows, one memory.copy per row (the indices are checked on the calling side).
+ */
+export function gatherRows(source: usize, rowBytes: usize, rows: usize, count: i32, out: usize): void {
+  for (let r = 0; r < count; r++) {
+    const row = <usize>load<i32>(rows + ((<usize>r) << 2));
+    memory.copy(out + <usize>r * rowBytes, source + row * rowBytes, rowBytes);
+  }
+}

@@ -1,5 +1,6 @@
 import {
   type Backend,
+  checkGatherRows,
   createJsBackend,
   type DType,
   DTypeError,
@@ -230,6 +231,15 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       const step =
         axis === 0 ? 4 * Math.max(1, Math.floor(CHUNK / count / 4)) : Math.max(1, Math.floor(CHUNK / count));
       pool.reduce(kindCode, axis, m, n, px, beta, po, lines, step);
+    },
+    gatherRows(source, n, rows, out) {
+      const [from, to] = [own("gatherRows", source), own("gatherRows", out)];
+      checkGatherRows(from, n, rows, to);
+      if (rows.length === 0 || n === 0) return;
+      const indices = heap.scratch(4 * rows.length, "gather");
+      new Int32Array(heap.memory.buffer, indices, rows.length).set(rows);
+      const rowBytes = n * (from.dtype === "float32" ? 4 : 8);
+      kernels.gatherRows(from.byteOffset, rowBytes, indices, rows.length, to.byteOffset);
     },
     elementwise(program, m, n, inputs, scalars, outputs, sums) {
       programs.check(program, inputs.length, scalars.length, outputs.length, sums.length);

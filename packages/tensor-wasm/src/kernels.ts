@@ -26,6 +26,7 @@ export interface KernelExports {
     scratch: number,
   ): void;
   runChunk(job: number, chunk: number, scratch: number): void;
+  gatherRows(source: number, rowBytes: number, rows: number, count: number, out: number): void;
   /** The lane-wise math that compiled elementwise programs import (assembly/lane-math.ts). */
   laneUnary(op: number, x: number): number;
   lanePow(x: number, y: number): number;

@@ -25,8 +25,8 @@ export interface CpuStorage extends Storage {
 export type ReduceKind = "sum" | "max" | "logsumexp";
 
 /**
- * The primitives a compute backend supplies: memory, gemm, reductions and one generic elementwise
- * primitive that runs a program of opcodes. A backend speaks operations, never algorithms: an
+ * The primitives a compute backend supplies: memory, gemm, reductions, a row gather and one generic
+ * elementwise primitive that runs a program of opcodes. A backend speaks operations, never algorithms: an
  * optimizer, activation or loss is an expression compiled to an `ElementwiseProgram`, and a backend
  * is fast by running that program in one pass, not by carrying its own copy of the formula.
  *
@@ -83,6 +83,13 @@ export interface Backend {
     outputs: readonly Storage[],
     sums: Float64Array,
   ): void;
+  /**
+   * Gathers rows of a row-major matrix of rows of n elements: out[r·n + j] = source[rows[r]·n + j]
+   * for r < rows.length, j < n (a batch from a shuffled dataset, in one call). source and out share
+   * a dtype and are different storages; rows may repeat and come in any order. Checks every index
+   * (`checkGatherRows`).
+   */
+  gatherRows(source: Storage, n: number, rows: Int32Array, out: Storage): void;
   /** Optional: frees a storage now instead of when it is garbage-collected (wasm). */
   dispose?(storage: Storage): void;
 }

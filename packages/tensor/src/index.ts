@@ -36,12 +36,14 @@ export {
   rowIndex,
   rowVector,
 } from "./expr.js";
+export { checkGatherRows } from "./gather.js";
 export { createPackedGemm, type StridedGemm } from "./gemm-js.js";
 export { createJsBackend, jsBackend } from "./js-backend.js";
 export { checkCompatible, checkRank, checkSameShape, prepareOut } from "./ops/check.js";
 export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";
 export { type MatmulOptions, matmul } from "./ops/matmul.js";
 export { argmaxRows, dot, max, mean, type NormOrder, norm, reduceAxis, sum, sumAxis0 } from "./ops/reduce.js";
+export { selectRows } from "./ops/select-rows.js";
 export { type Parameter, parameter } from "./parameter.js";
 export {
   type ElementwiseProgram,

@@ -1,6 +1,7 @@
 import type { Backend, CpuStorage, Storage } from "./backend.js";
 import { allocateArray, type FloatArray } from "./dtype.js";
 import { TensorError } from "./errors.js";
+import { checkGatherRows } from "./gather.js";
 import { createPackedGemm } from "./gemm-js.js";
 import { BLOCK, runElementwise } from "./js-elementwise.js";
 import { runReduce } from "./js-reduce.js";
@@ -15,8 +16,8 @@ function arrayOf(storage: Storage): FloatArray {
 }
 
 /**
- * The plain TypeScript backend: typed arrays on the JS heap, a register-tiled gemm, reductions as
- * plain loops and elementwise programs run by a blockwise interpreter (js-elementwise.ts), all in
+ * The plain TypeScript backend: typed arrays on the JS heap, a register-tiled gemm, reductions and
+ * the row gather as plain loops, and elementwise programs run by a blockwise interpreter (js-elementwise.ts), all in
  * float64 arithmetic. It runs everywhere and is the reference other backends are tested against.
  * Each backend value owns its scratch (gemm packing buffers, interpreter registers), reused across
  * calls, so two backends share nothing.
@@ -44,6 +45,15 @@ export function createJsBackend(): Backend {
       if (beta !== 0 && kind !== "sum")
         throw new TensorError(`reduce: beta must be 0 for ${kind}, got ${beta}`);
       runReduce(kind, axis, m, n, arrayOf(x), beta, arrayOf(out));
+    },
+    gatherRows(source, n, rows, out) {
+      checkGatherRows(source, n, rows, out);
+      const [from, to] = [arrayOf(source), arrayOf(out)];
+      for (let r = 0; r < rows.length; r++) {
+        const start = rows[r]! * n;
+        const at = r * n;
+        for (let j = 0; j < n; j++) to[at + j] = from[start + j]!;
+      }
     },
     elementwise(program, m, n, inputs, scalars, outputs, sums) {
       const needed = program.registers * BLOCK;

@@ -3,6 +3,7 @@ import { fromArray, full, ones, randomUniform, tensor, zeros } from "./create.js
 import { jsBackend } from "./js-backend.js";
 import { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "./ops/elementwise.js";
 import { argmaxRows, dot, max, mean, norm, reduceAxis, sum, sumAxis0 } from "./ops/reduce.js";
+import { selectRows } from "./ops/select-rows.js";
 import { Rng } from "./rng.js";
 import { createOpaqueBackend } from "./testing/index.js";
 
@@ -178,3 +179,33 @@ for (const backend of [jsBackend, createOpaqueBackend()]) {
     });
   });
 }
+
+describe("selectRows", () => {
+  it("gathers rows in the order given, repeats included, on the source's backend", () => {
+    for (const backend of [jsBackend, createOpaqueBackend()]) {
+      const a = fromArray([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3], { backend });
+      const picked = selectRows(a, Int32Array.of(2, 0, 2));
+      expect(picked.backend).toBe(backend);
+      expect(picked.shape).toEqual([3, 3]);
+      expect(Array.from(picked.read())).toEqual([7, 8, 9, 1, 2, 3, 7, 8, 9]);
+      expect(selectRows(a, new Int32Array(0)).shape).toEqual([0, 3]);
+    }
+  });
+
+  it("refuses a row outside the source, an out of the wrong shape, and an out that shares the source's memory", () => {
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() => selectRows(a, Int32Array.of(0, 2))).toThrow(
+      "gatherRows: rows[1] = 2 is outside the source's rows [0, 2)",
+    );
+    expect(() => selectRows(a, Int32Array.of(1), zeros([2, 2]))).toThrow(
+      "selectRows: out has shape [2,2], expected [1,2]",
+    );
+    expect(() => selectRows(a, Int32Array.of(1, 0), a)).toThrow(
+      "selectRows: out [2,2] shares memory with the source",
+    );
+    expect(() => selectRows(zeros([4]), Int32Array.of(0))).toThrow("selectRows: a must have rank 2");
+  });
+});

@@ -536,6 +536,46 @@ function memoryCases(dtype: DType): DirectCase[] {
   ];
 }
 
+/**
+ * gatherRows of an m×n source (NaN and ±∞ among the values) into rows drawn with repeats, the last
+ * row included, in shuffled order; the copy must be exact. And an index outside the source throws.
+ */
+function gatherCases(dtype: DType, [m, n]: readonly [number, number], seed: number): BackendCase[] {
+  const picks = new Rng(seed);
+  const rows = Int32Array.from({ length: m === 0 ? 0 : 2 * m + 1 }, (_, r) =>
+    r === 0 ? m - 1 : picks.int(m),
+  );
+  return [
+    {
+      name: `gatherRows ${rows.length} rows ${dtype} [${m},${n}]`,
+      run(backend) {
+        const make = new Maker(backend, dtype, seed);
+        const source = make.tensor(m * n, "normal");
+        const out = make.tensor(rows.length * n + 3, "nan");
+        backend.gatherRows(source.storage, n, rows, out.storage);
+        return readAll([out]);
+      },
+      tolerance: exact,
+    },
+    {
+      name: `gatherRows refuses a row outside the source ${dtype} [${m},${n}]`,
+      check(backend) {
+        const source = backend.allocate(dtype, m * n);
+        const out = backend.allocate(dtype, n);
+        for (const bad of [-1, m]) {
+          let threw = false;
+          try {
+            backend.gatherRows(source, n, Int32Array.of(bad), out);
+          } catch {
+            threw = true;
+          }
+          if (!threw && n > 0) throw new Error(`gatherRows with row ${bad} of ${m} did not throw`);
+        }
+      },
+    },
+  ];
+}
+
 /** Every case of the conformance kit, in a fixed order. */
 export function backendCases(): BackendCase[] {
   const cases: BackendCase[] = [];
@@ -552,6 +592,7 @@ export function backendCases(): BackendCase[] {
         optimizerStepCase(dtype, shape, seed++),
         softmaxCrossEntropyCase(dtype, shape, seed++),
         ...reduceCases(dtype, shape, seed++),
+        ...gatherCases(dtype, shape, 100_000 + seed),
       );
     }
     cases.push(specialSumsCase(dtype));

@@ -128,6 +128,22 @@ describe("checkBackend", () => {
     expect(failures).not.toContain("reduce sum");
   });
 
+  it("catches a row gather that copies in source order or does not check its indices", () => {
+    const sorted = failuresOf(
+      broken("sorted-gather", (b) => ({
+        gatherRows: (source, n, rows, out) => b.gatherRows(source, n, rows.slice().sort(), out),
+      })),
+      { filter: "gatherRows" },
+    );
+    expect(sorted).toContain("gatherRows 15 rows float32 [7,33]");
+    expect(sorted).not.toContain("refuses");
+    const unchecked = failuresOf(
+      broken("unchecked-gather", () => ({ gatherRows: () => {} })),
+      { filter: "gatherRows refuses" },
+    );
+    expect(unchecked).toContain("gatherRows refuses a row outside the source float64 [3,5]");
+  });
+
   it("catches an elementwise pass that writes an output before reading an aliased input", () => {
     const failures = failuresOf(
       broken("one-output-at-a-time", (b) => ({

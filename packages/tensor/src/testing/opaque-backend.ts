@@ -49,6 +49,7 @@ export function createOpaqueBackend(): Backend {
     gemm: (transposeA, transposeB, m, n, k, alpha, a, b, beta, c) =>
       js.gemm(transposeA, transposeB, m, n, k, alpha, unwrap(a), unwrap(b), beta, unwrap(c)),
     reduce: (kind, axis, m, n, x, beta, out) => js.reduce(kind, axis, m, n, unwrap(x), beta, unwrap(out)),
+    gatherRows: (source, n, rows, out) => js.gatherRows(unwrap(source), n, rows, unwrap(out)),
     elementwise: (program, m, n, inputs, scalars, outputs, sums) =>
       js.elementwise(program, m, n, inputs.map(unwrap), scalars, outputs.map(unwrap), sums),
   };
