@@ -1,10 +1,12 @@
 """PyTorch CPU side of the @backprop training benchmark (apps/bench-train).
 
-Fashion-MNIST, 784-256-128-10 ReLU (nn.Linear defaults), nn.CrossEntropyLoss (mean), Adam lr 1e-3,
-batch 128, a fresh torch.randperm shuffle per epoch (the last batch has 96 samples).
+Fashion-MNIST, an MLP of the config's layer widths (784-256-128-10 by default) with ReLU (nn.Linear
+defaults), nn.CrossEntropyLoss (mean), Adam lr 1e-3, the config's batch size (128 by default), a
+fresh torch.randperm shuffle per epoch.
 
 Run by the runner (src/run.ts) with Debian's interpreter, which has python3-torch:
-    /usr/bin/python3 torch_mlp.py '{"dataDir": "...", "seed": 1, "variant": "1"}'
+    /usr/bin/python3 torch_mlp.py '{"dataDir": "...", "seed": 1, "variant": "1", "batchSize": 128,
+                                    "layers": [784, 256, 128, 10]}'
 variant = the number of intra-op threads. It speaks the same line protocol as the Node children:
 JSON commands on stdin ({"cmd": "epoch", "epoch": n, "steps": null | k}, {"cmd": "eval"},
 {"cmd": "quit"}), JSON answers on stdout prefixed by "@@bench-train ".
@@ -22,7 +24,6 @@ import torch
 from torch import nn
 
 PREFIX = "@@bench-train "
-BATCH = 128
 
 
 def send(message):
@@ -86,7 +87,14 @@ def main():
     t0 = time.perf_counter()
     x_train, y_train = load(config["dataDir"], "train")
     x_test, y_test = load(config["dataDir"], "test")
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    widths = config["layers"]
+    modules = []
+    for i in range(len(widths) - 1):
+        modules.append(nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2:
+            modules.append(nn.ReLU())
+    model = nn.Sequential(*modules)
+    batch = config["batchSize"]
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     n = x_train.shape[0]
@@ -101,12 +109,12 @@ def main():
             busy0, own0, wall0 = busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
             model.train()
             order = torch.randperm(n)
-            total = (n + BATCH - 1) // BATCH
+            total = (n + batch - 1) // batch
             steps = total if command.get("steps") is None else min(command["steps"], total)
             loss_sum = 0.0
             samples = 0
             for s in range(steps):
-                idx = order[s * BATCH : (s + 1) * BATCH]
+                idx = order[s * batch : (s + 1) * batch]
                 xb, yb = x_train[idx], y_train[idx]
                 optimizer.zero_grad(set_to_none=True)
                 loss = loss_fn(model(xb), yb)

@@ -74,14 +74,14 @@ async function setup(): Promise<BenchTrainer> {
       : await createWasmBackend({ relaxed: config.relaxed ?? false, threads: config.wasmThreads ?? 1 });
   const train = placed(loadFashionMnist({ dataDir: config.dataDir, split: "train" }), backend);
   const test = placed(loadFashionMnist({ dataDir: config.dataDir, split: "test" }), backend);
-  const model = mlp({ sizes: [...PROTOCOL.layers], activation: "relu", backend, seed: config.seed });
+  const model = mlp({ sizes: config.layers, activation: "relu", backend, seed: config.seed });
   const optimizer = new Optimizer(
     adam({ lr: PROTOCOL.lr, betas: [PROTOCOL.beta1, PROTOCOL.beta2], eps: PROTOCOL.eps }),
     model.parameters(),
   );
   const trainer = new Trainer({ model, loss: new CrossEntropyLoss(), optimizer });
   const pacer = new EpochByEpoch();
-  const stepsPerEpoch = Math.ceil(datasetSize(train) / PROTOCOL.batchSize);
+  const stepsPerEpoch = Math.ceil(datasetSize(train) / config.batchSize);
   let fitting: Promise<unknown> | undefined;
   const threads = (backend as { threads?: number }).threads;
   return {
@@ -92,7 +92,7 @@ async function setup(): Promise<BenchTrainer> {
       // No per-step finiteness check, like the PyTorch and tfjs loops.
       fitting ??= trainer.fit(train, {
         epochs: config.epochs,
-        batchSize: PROTOCOL.batchSize,
+        batchSize: config.batchSize,
         seed: config.seed,
         checkFinite: false,
         callbacks: [pacer],

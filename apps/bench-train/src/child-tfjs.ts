@@ -38,36 +38,24 @@ async function setup(): Promise<Trainer> {
 
   // PyTorch's nn.Linear default (kaiming_uniform(a=√5) ⇒ U(±1/√fan_in) for weight and bias), so
   // that every implementation starts from the same distribution.
-  tf.util.assert(PROTOCOL.layers.length === 4, () => "protocol");
-  const [d0, d1, d2, d3] = PROTOCOL.layers;
+  const { layers } = config;
   const init = (fanIn: number, seed: number) =>
     tfl.initializers.randomUniform({ minval: -1 / Math.sqrt(fanIn), maxval: 1 / Math.sqrt(fanIn), seed });
   const model = tfl.sequential({
-    layers: [
+    layers: layers.slice(1).map((units, l) =>
       tfl.layers.dense({
-        inputShape: [d0],
-        units: d1,
-        activation: "relu",
-        kernelInitializer: init(d0, config.seed),
-        biasInitializer: init(d0, config.seed + 1),
+        ...(l === 0 ? { inputShape: [layers[0]!] } : {}),
+        units,
+        ...(l < layers.length - 2 ? { activation: "relu" as const } : {}),
+        kernelInitializer: init(layers[l]!, config.seed + 2 * l),
+        biasInitializer: init(layers[l]!, config.seed + 2 * l + 1),
       }),
-      tfl.layers.dense({
-        units: d2,
-        activation: "relu",
-        kernelInitializer: init(d1, config.seed + 2),
-        biasInitializer: init(d1, config.seed + 3),
-      }),
-      tfl.layers.dense({
-        units: d3,
-        kernelInitializer: init(d2, config.seed + 4),
-        biasInitializer: init(d2, config.seed + 5),
-      }),
-    ],
+    ),
   });
   const optimizer = tf.train.adam(PROTOCOL.lr, PROTOCOL.beta1, PROTOCOL.beta2, PROTOCOL.eps);
   const random = mulberry32(config.seed);
   const order = new Int32Array(train.n);
-  const { batchSize } = PROTOCOL;
+  const { batchSize } = config;
 
   return {
     info: `tfjs ${tf.version_core} backend ${tf.getBackend()}`,
@@ -85,7 +73,7 @@ async function setup(): Promise<Trainer> {
           () =>
             tf.tidy(() => {
               const xb = tf.gather(xTrain, idx);
-              const yb = tf.oneHot(tf.gather(yTrain, idx), d3);
+              const yb = tf.oneHot(tf.gather(yTrain, idx), layers.at(-1)!);
               const logits = model.apply(xb, { training: true }) as tf.Tensor2D;
               return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar;
             }),

@@ -21,10 +21,17 @@ export const PROTOCOL = {
 } as const;
 
 /**
- * FLOP per training sample: forward 2·(784·256 + 256·128 + 128·10) = 0.4695 MFLOP, backward twice
- * that (∂E/∂W and δ of the layer below) — 1.41 MFLOP, the issue's figure.
+ * FLOP per training sample of an MLP with these layer widths: forward 2·Σ n_l·n_(l+1), backward twice
+ * that (∂E/∂W and δ of the layer below). 784-256-128-10: 6 · 234,752 = 1.41 MFLOP, the issue's figure.
  */
-export const FLOP_PER_SAMPLE = 1.41e6;
+export function flopPerSample(layers: readonly number[]): number {
+  let products = 0;
+  for (let l = 0; l + 1 < layers.length; l++) products += layers[l]! * layers[l + 1]!;
+  return 6 * products;
+}
+
+/** "784-256-128-10". */
+export const layersText = (layers: readonly number[]) => layers.join("-");
 
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 
@@ -63,6 +70,10 @@ export interface ChildConfig {
   variant: string;
   /** Epochs the runner will ask for (the backprop child's `Trainer.fit` runs that many). */
   epochs: number;
+  /** Samples per step (the protocol's 128 unless `--batch-size`). */
+  batchSize: number;
+  /** Layer widths, input and output included (784-256-128-10 unless `--hidden`). */
+  layers: number[];
 }
 
 export function send(message: Message): void {

@@ -7,7 +7,7 @@
  *
  *   node --conditions=@backprop/source --import tsx src/run.ts [--quick | --full] [options]
  *
- * Options: --epochs N, --only id,id, --skip id,id, --tfjs-cpu-steps N, --tfjs-cpu-full,
+ * Options: --epochs N, --batch-size N, --hidden a,b, --only id,id, --skip id,id, --tfjs-cpu-steps N, --tfjs-cpu-full,
  * --tfjs-wasm-steps N, --openblas-dir DIR, --data-dir DIR, --seed N, --json FILE. See README.md.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
@@ -20,7 +20,8 @@ import {
   type ChildConfig,
   type Command,
   FASHION_MNIST_DIR,
-  FLOP_PER_SAMPLE,
+  flopPerSample,
+  layersText,
   MESSAGE_PREFIX,
   type Message,
   PROTOCOL,
@@ -42,6 +43,8 @@ interface Options {
   dataDir: string;
   seed: number;
   json: string;
+  batchSize: number;
+  layers: number[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -77,6 +80,12 @@ function parseArgs(argv: string[]): Options {
     dataDir: value("--data-dir") ?? FASHION_MNIST_DIR,
     seed: num("--seed", 1),
     json: value("--json") ?? join(packageDir, "results", `last-${mode}.json`),
+    batchSize: num("--batch-size", PROTOCOL.batchSize),
+    layers: [
+      PROTOCOL.layers[0],
+      ...(value("--hidden") ?? PROTOCOL.layers.slice(1, -1).join(",")).split(",").map(Number),
+      PROTOCOL.layers.at(-1)!,
+    ],
   };
 }
 
@@ -103,7 +112,13 @@ function implementations(o: Options): Impl[] {
     command: process.execPath,
     args: [...extra, "--conditions=@backprop/source", "--import", "tsx", join(here, script)],
   });
-  const base = { dataDir: o.dataDir, seed: o.seed, epochs: o.epochs };
+  const base = {
+    dataDir: o.dataDir,
+    seed: o.seed,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    layers: o.layers,
+  };
   const impls: Impl[] = [
     {
       id: "backprop-js",
@@ -285,14 +300,14 @@ function report(results: Result[], o: Options, started: Date, seconds: number): 
   const lines: string[] = [];
   const E = o.epochs;
   lines.push(
-    `## End-to-end training: Fashion-MNIST, 784-256-128-10 ReLU, softmax cross-entropy, Adam lr 1e-3, batch 128 (${o.mode} run)`,
+    `## End-to-end training: Fashion-MNIST, ${layersText(o.layers)} ReLU, softmax cross-entropy, Adam lr 1e-3, batch ${o.batchSize} (${o.mode} run)`,
     "",
     `Machine: ${machineLine()}. Started ${started.toISOString()}, took ${(seconds / 60).toFixed(1)} min.`,
     `Command: \`pnpm --filter @backprop/bench-train ${o.mode === "full" ? "bench:full" : "bench"}\` (${process.argv.slice(2).join(" ") || "no options"}).`,
-    `Protocol: 60,000 training images per epoch (469 steps, the last of 96), ${E} epochs, interleaved by epoch` +
+    `Protocol: 60,000 training images per epoch (${Math.ceil(PROTOCOL.trainSize / o.batchSize)} steps of ${o.batchSize}), ${E} epochs, interleaved by epoch` +
       " (each round trains one epoch of every implementation in turn, each in its own process; the order rotates per round)." +
       ` Seconds/epoch is the median of epochs 2–${E}${E < 5 ? ` (the protocol's 2–5 needs --epochs 5: this is a short run)` : ""};` +
-      " samples/s = 60,000 / that; GFLOP/s = samples/s × 1.41 MFLOP. Peak RSS is the child's maxRSS (VmHWM)." +
+      ` samples/s = 60,000 / that; GFLOP/s = samples/s × ${(flopPerSample(o.layers) / 1e6).toFixed(2)} MFLOP. Peak RSS is the child's maxRSS (VmHWM).` +
       " Accuracy is on the 10,000 test images after the last epoch. CPU = the child's CPU seconds / wall seconds;" +
       " foreign = cores other processes used during its epochs (median), from /proc/stat.",
     "",
@@ -317,7 +332,7 @@ function report(results: Result[], o: Options, started: Date, seconds: number): 
         ? "—"
         : `${(100 * r.accuracy).toFixed(2)} %${r.stepsPerRound !== null ? " (partial)" : ""}`;
     lines.push(
-      `| ${r.label} | ${fmt(spe)} | ${spe ? Math.round(PROTOCOL.trainSize / spe) : "—"} | ${spe ? fmt((PROTOCOL.trainSize / spe) * FLOP_PER_SAMPLE * 1e-9) : "—"} | ${fmt(r.maxRssMiB, 0)} | ${acc} | ${fmt(cpu)} | ${foreign.length ? fmt(median(foreign)) : "—"} | ${notes.join("; ")} |`,
+      `| ${r.label} | ${fmt(spe)} | ${spe ? Math.round(PROTOCOL.trainSize / spe) : "—"} | ${spe ? fmt((PROTOCOL.trainSize / spe) * flopPerSample(o.layers) * 1e-9) : "—"} | ${fmt(r.maxRssMiB, 0)} | ${acc} | ${fmt(cpu)} | ${foreign.length ? fmt(median(foreign)) : "—"} | ${notes.join("; ")} |`,
     );
   }
 

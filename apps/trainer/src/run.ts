@@ -25,6 +25,7 @@ import { initWeightsFrom } from "./init-from.js";
 import { confusionMatrix } from "./metrics.js";
 import { saveTrainedModel } from "./model-io.js";
 import { CsvLogger, JsonLinesLogger, ModelCheckpoint } from "./node-callbacks.js";
+import { type ProfileRow, RunProfile } from "./profile.js";
 import type { ProgressStream } from "./progress.js";
 import { renderReport } from "./report.js";
 import {
@@ -68,6 +69,8 @@ export interface RunOptions {
   log?: ((message: string) => void) | undefined;
   /** Abort to stop at the end of the current batch with a checkpoint. */
   signal?: AbortSignal | undefined;
+  /** Time where the training's time goes (backend primitives, checkpoints, the rest): `RunResult.profile`. */
+  profile?: boolean | undefined;
   /** More callbacks, run after the built-in ones and before the checkpointing one. */
   callbacks?: readonly Callback[] | undefined;
   /**
@@ -92,6 +95,8 @@ export interface RunResult {
   threads: number;
   data: string;
   model: string;
+  /** With `RunOptions.profile`: where the training's time went, as rows and as the CLI's table. */
+  profile?: { rows: ProfileRow[]; table: string } | undefined;
 }
 
 /** results.json of a run. */
@@ -175,13 +180,15 @@ async function trainInRunDir(
     config = input;
     runDir = runDirectory(config.outDir, config.name ?? timestampName(new Date()));
   }
-  const backend =
+  const created =
     options.backend ??
     (await createBackend(
       backendName === undefined ? config.backend : (backendKindOf(backendName) ?? "auto"),
       options.threads ?? config.threads,
       backendName,
     ));
+  const profile = options.profile === true ? new RunProfile(created) : undefined;
+  const backend = profile?.backend ?? created;
   if (backendName !== undefined && backend.name !== backendName) {
     throw new TrainerError(
       `the run was trained on the ${backendName} backend, which is not available here (got ${backend.name}); a resume must use the same backend to be exact`,
@@ -230,7 +237,7 @@ async function trainInRunDir(
   const checkpoint = options.resume === undefined ? undefined : await loadLatestCheckpoint(runDir, backend);
 
   const log = options.log ?? (() => undefined);
-  const callbacks: Callback[] = [];
+  const callbacks: Callback[] = profile === undefined ? [] : [profile.window];
   const labels = lossLabels(config, task);
   if (options.progress !== undefined)
     callbacks.push(new ProgressLogger({ stream: options.progress, labels }));
@@ -242,9 +249,11 @@ async function trainInRunDir(
     new CsvLogger(join(runDir, RUN_FILES.metricsCsv)),
   );
   callbacks.push(...(options.callbacks ?? []));
-  callbacks.push(
-    new ModelCheckpoint(runDir, { every: config.checkpointEvery, keep: config.keepCheckpoints }),
-  );
+  const checkpoints = new ModelCheckpoint(runDir, {
+    every: config.checkpointEvery,
+    keep: config.keepCheckpoints,
+  });
+  callbacks.push(profile === undefined ? checkpoints : profile.timeCheckpoints(checkpoints));
 
   const fit = await trainer.fit(data.train, {
     epochs,
@@ -282,6 +291,7 @@ async function trainInRunDir(
     threads,
     data: dataText,
     model: modelText,
+    profile: profile === undefined ? undefined : { rows: profile.rows(), table: profile.table() },
   };
   const { history: _history, runDir: _runDir, ...rest } = result;
   const resultsFile: ResultsFile = { format: "backprop.run-results", version: 1, ...rest };

@@ -58,3 +58,4 @@ export { Rng, type RngState } from "./rng.js";
 export { sameShape, sizeOf } from "./shape.js";
 export { ArrayStorage } from "./storage.js";
 export { type NestedArray, Tensor } from "./tensor.js";
+export { type BackendMethod, wrapBackend } from "./wrap-backend.js";

@@ -210,7 +210,16 @@ function nested(fromFile: unknown, flag: Record<string, unknown> | undefined): u
 
 /** The flags that only make sense with a config being built (so `--resume` refuses them). */
 export function configFlagsGiven(command: Command): string[] {
-  const ignore = new Set(["json", "quiet", "resume", "force", "stopAfterEpoch", "progress", "threads"]);
+  const ignore = new Set([
+    "json",
+    "quiet",
+    "resume",
+    "force",
+    "stopAfterEpoch",
+    "progress",
+    "threads",
+    "profile",
+  ]);
   return Object.keys(given(command)).filter((key) => !ignore.has(key));
 }
 

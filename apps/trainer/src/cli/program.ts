@@ -76,6 +76,10 @@ function train(io: CliIO, exit: (code: number) => void): Command {
     )
     .option("-q, --quiet", "no progress output")
     .option("--json", "print the result as JSON on stdout")
+    .option(
+      "--profile",
+      "print where the training's time went: gemm, elementwise passes, reductions, batch gather, checkpoints, the rest",
+    )
     .addHelpText(
       "after",
       `
@@ -94,6 +98,7 @@ Examples:
         stopAfterEpoch?: number;
         quiet?: boolean;
         json?: boolean;
+        profile?: boolean;
         threads?: number | "auto";
         epochs?: number;
       }) => {
@@ -119,6 +124,7 @@ Examples:
           progress: options.quiet === true ? undefined : io.stderr,
           log,
           signal: io.signal,
+          profile: options.profile,
         });
         if (options.json === true) {
           writeJson(io, result);
@@ -129,6 +135,7 @@ Examples:
           out(`model:   ${result.model} (${result.backend} backend, ${formatThreads(result.threads)})`);
           if (result.test !== undefined) out(`test:    ${formatLogs(result.test)}`);
           out(`time:    ${result.seconds.toFixed(1)}s`);
+          if (result.profile !== undefined) out(result.profile.table);
           if (result.status === "completed" || result.status === "stopped") {
             out(
               `saved:   ${join(result.runDir, RUN_FILES.model)}  report: ${join(result.runDir, RUN_FILES.report)}`,

@@ -1,0 +1,74 @@
+/*
+ * `backprop train --profile`: where the training's time went, from timing every backend primitive
+ * and the checkpoints; the rows add up to the training's wall time, and the counts are the calls a
+ * step makes.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTrainConfig } from "../src/config.js";
+import { runTraining } from "../src/run.js";
+import { RUN_FILES } from "../src/run-dir.js";
+import { runCliInProcess } from "./test-kit.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "backprop-profile-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("train --profile", () => {
+  it("times the primitives and checkpoints of the training, which add up to its wall time", async () => {
+    // 240 spiral points: 168 train in batches of 24 = 7 steps an epoch, 3 epochs, a 2-16-16-3 MLP;
+    // 24 validation points, one batch after each epoch.
+    const config = parseTrainConfig(
+      {
+        dataset: "spiral",
+        samples: 240,
+        hidden: [16, 16],
+        epochs: 3,
+        batchSize: 24,
+        backend: "js",
+        outDir: dir,
+        name: "timed",
+      },
+      "test",
+    );
+    const result = await runTraining(config, { profile: true });
+    const rows = result.profile!.rows;
+    const calls = (label: string) => rows.find((r) => r.label.startsWith(label))?.calls ?? 0;
+    const steps = 3 * 7;
+    // Per step: 3 forward products, 3 weight gradients, 2 δ products; validation forwards on top.
+    expect(calls("gemm")).toBeGreaterThanOrEqual(8 * steps);
+    expect(calls("batch gather")).toBe(steps + 3);
+    expect(calls("checkpoints")).toBe(3);
+    expect(rows.every((r) => r.seconds >= 0)).toBe(true);
+    const total = rows.reduce((sum, r) => sum + r.seconds, 0);
+    const history = result.history.reduce((sum, e) => sum + (e.time ?? 0), 0);
+    expect(total).toBeGreaterThanOrEqual(history);
+    expect(total).toBeLessThan(result.seconds);
+    const saved = JSON.parse(await readFile(join(result.runDir, RUN_FILES.results), "utf8"));
+    expect(saved.profile.rows).toEqual(rows);
+  });
+
+  it("prints the table after the run's summary", async () => {
+    const { code, stdout } = await runCliInProcess(
+      ...["train", "--dataset", "xor", "--epochs", "2", "--batch-size", "32", "--backend", "js"],
+      ...["--quiet", "--profile", "--out-dir", dir, "--name", "printed"],
+    );
+    expect(code).toBe(0);
+    const lines = stdout.split("\n");
+    const start = lines.findIndex((l) => l.startsWith("profile of 2 epochs of training ("));
+    expect(start).toBeGreaterThan(lines.findIndex((l) => l.startsWith("time:")));
+    expect(lines[start + 1]).toBe("  seconds   share  calls      where");
+    const shares = lines
+      .slice(start + 2)
+      .filter((l) => /^ +\d/.test(l))
+      .map((l) => Number(l.trim().split(/\s+/)[1]!.replace("%", "")));
+    expect(shares.length).toBeGreaterThanOrEqual(5);
+    expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThan(1);
+  });
+});
