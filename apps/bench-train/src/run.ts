@@ -141,6 +141,16 @@ function implementations(o: Options): Impl[] {
       group: "backprop",
     },
     {
+      id: "backprop-wasm-relaxed-1t",
+      label: "@backprop wasm-relaxed-simd, 1 thread (Trainer.fit; the CLI's default with --threads 1)",
+      ...node("child-backprop.ts", ["--experimental-wasm-relaxed-simd"]),
+      config: { ...base, variant: "wasm", relaxed: true },
+      steps: null,
+      modes: ["full"],
+      ours: true,
+      group: "backprop",
+    },
+    {
       id: "backprop-wasm-2t",
       label: "@backprop wasm-simd, 2 threads (Trainer.fit)",
       ...node("child-backprop.ts"),
