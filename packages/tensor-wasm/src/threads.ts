@@ -251,9 +251,10 @@ export class KernelThreads {
   }
 
   /**
-   * Runs the job `slots` as `chunks` chunks (`runHere` runs one on the calling thread): on the calling thread alone when there is one (or none), else
-   * published to the workers, with every thread claiming chunks until none is left; returns when all
-   * are done. `scratchBytes` of scratch per thread.
+   * Runs the job `slots` as `chunks` chunks (`runHere` runs one on the calling thread): on the
+   * calling thread alone when there is one (or none), else published to the workers, with every
+   * thread claiming chunks until none is left; returns when all are done. `scratchBytes` of scratch
+   * per thread.
    */
   private run(
     slots: number[],
