@@ -1,5 +1,5 @@
 import { type Backend, wrapBackend } from "@backprop/tensor";
-import type { Callback } from "./callback.js";
+import type { Awaitable, Callback } from "./callback.js";
 
 /** The backend primitives a profile times, each call's wall time added to its own row. */
 const TIMED = ["gemm", "elementwise", "reduce", "gatherRows", "read", "write", "allocate"] as const;
@@ -70,19 +70,32 @@ export class RunProfile {
     };
   }
 
-  /** `checkpoint` with its epoch-end work timed as "checkpoint", and a mark of each epoch's end. */
+  /**
+   * `checkpoint` with its file writes timed as "checkpoint": its key, state and every hook are
+   * delegated to it (a class's hooks live on its prototype, so they cannot be copied by spreading). A checkpoint written
+   * when training ends early falls after the window closes and is not counted.
+   */
   timeCheckpoints(checkpoint: Callback): Callback {
-    const epochEnd = checkpoint.onEpochEnd?.bind(checkpoint);
+    const timed = async <T>(work: () => Awaitable<T>): Promise<T> => {
+      const start = performance.now();
+      try {
+        return await work();
+      } finally {
+        this.add("checkpoint", (performance.now() - start) / 1000);
+      }
+    };
+    const { key, stateDict, loadStateDict } = checkpoint;
     return {
-      ...checkpoint,
-      onEpochEnd: async (logs, context) => {
-        const start = performance.now();
-        try {
-          await epochEnd?.(logs, context);
-        } finally {
-          this.add("checkpoint", (performance.now() - start) / 1000);
-        }
-      },
+      ...(key === undefined ? {} : { key }),
+      ...(stateDict === undefined ? {} : { stateDict: () => stateDict.call(checkpoint) }),
+      ...(loadStateDict === undefined
+        ? {}
+        : { loadStateDict: (state) => loadStateDict.call(checkpoint, state) }),
+      onTrainBegin: (context) => checkpoint.onTrainBegin?.(context),
+      onEpochBegin: (epoch, context) => checkpoint.onEpochBegin?.(epoch, context),
+      onBatchEnd: (logs, context) => checkpoint.onBatchEnd?.(logs, context),
+      onEpochEnd: (logs, context) => timed(() => checkpoint.onEpochEnd?.(logs, context)),
+      onTrainEnd: (result, context) => timed(() => checkpoint.onTrainEnd?.(result, context)),
     };
   }
 

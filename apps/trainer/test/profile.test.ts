@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTrainConfig } from "../src/config.js";
 import { runTraining } from "../src/run.js";
-import { RUN_FILES } from "../src/run-dir.js";
+import { hasCheckpoint, RUN_FILES } from "../src/run-dir.js";
 import { runCliInProcess } from "./test-kit.js";
 
 let dir: string;
@@ -52,6 +52,29 @@ describe("train --profile", () => {
     expect(total).toBeLessThan(result.seconds);
     const saved = JSON.parse(await readFile(join(result.runDir, RUN_FILES.results), "utf8"));
     expect(saved.profile.rows).toEqual(rows);
+  });
+
+  it("keeps every hook of the checkpoint callback: an interrupted run still writes its checkpoint", async () => {
+    // Checkpoints every 5 epochs: a pause after epoch 1 is saved only by the interruption hook.
+    const config = parseTrainConfig(
+      {
+        dataset: "spiral",
+        samples: 240,
+        hidden: [8],
+        epochs: 3,
+        batchSize: 24,
+        checkpointEvery: 5,
+        backend: "js",
+        outDir: dir,
+        name: "paused",
+      },
+      "test",
+    );
+    const paused = await runTraining(config, { profile: true, stopAfterEpoch: 1 });
+    expect(paused.status).toBe("interrupted");
+    expect(hasCheckpoint(paused.runDir)).toBe(true);
+    const resumed = await runTraining(undefined, { resume: paused.runDir, profile: true });
+    expect(resumed.status).toBe("completed");
   });
 
   it("prints the table after the run's summary", async () => {
