@@ -1,7 +1,7 @@
 import { BatchIterator, type Dataset, datasetSize } from "@backprop/data";
 import type { Layer } from "@backprop/layers";
 import type { LrSchedule, Optimizer } from "@backprop/optimizers";
-import { allocateArray, type FloatArray, type Rng, type Tensor, zeros } from "@backprop/tensor";
+import { type Rng, selectRows, type Tensor, zeros } from "@backprop/tensor";
 import { Accumulators, type MetricSpec } from "./accumulators.js";
 import type { Callback, Checkpoint, FitResult } from "./callback.js";
 import { TrainerError } from "./errors.js";
@@ -72,15 +72,6 @@ function checkBatchSize(op: string, name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)
     throw new TrainerError(`${op}: ${name} must be a positive integer, got ${value}`);
   return value;
-}
-
-/** The rows [start, start + count) of `source` copied into `out`, through `scratch` (≥ out.size elements). */
-function copyRows(source: Tensor, start: number, count: number, out: Tensor, scratch: FloatArray): Tensor {
-  const width = source.size / source.shape[0]!;
-  const rows = scratch.subarray(0, count * width);
-  source.backend.read(source.storage, start * width, rows);
-  out.write(rows);
-  return out;
 }
 
 /**
@@ -179,14 +170,14 @@ export class Trainer {
     try {
       let out: Tensor | undefined;
       let batch: Tensor | undefined;
-      let scratch: FloatArray | undefined;
+      const rows = new Int32Array(Math.min(batchSize, n));
       for (let start = 0; start < n; start += batchSize) {
         const count = Math.min(batchSize, n - start);
         if (batch === undefined || batch.shape[0] !== count) {
           batch = zeros([count, features.shape[1]!], { dtype: features.dtype, backend: features.backend });
         }
-        scratch ??= allocateArray(features.dtype, batchSize * features.shape[1]!);
-        const y = this.model.forward(copyRows(features, start, count, batch, scratch));
+        for (let r = 0; r < count; r++) rows[r] = start + r;
+        const y = this.model.forward(selectRows(features, rows.subarray(0, count), batch));
         const width = y.size / count;
         out ??= zeros([n, width], { dtype: y.dtype, backend: y.backend });
         out.write(y.read(), start * width);
