@@ -10,14 +10,11 @@ import {
   DESCRIPTOR_N,
   DESCRIPTOR_OPERANDS,
   DESCRIPTOR_PARTIALS,
+  operandCount,
   type ProgramImports,
 } from "./program-module.js";
 
 const KNOWN_OPCODES = new Set<number>(Object.values(Op));
-/** Opcodes by operand use: the register operands each reads (besides dst, which it writes). */
-const UNARY_FIRST = Op.NEG;
-const BINARY_FIRST = Op.ADD;
-const TERNARY_FIRST = Op.SELECT;
 
 /** A program compiled for one backend: its module's bytes (which worker threads compile too) and its `run`. */
 export interface CompiledProgram {
@@ -29,7 +26,7 @@ export interface CompiledProgram {
 
 /**
  * Shares a compiled program's chunks out to the worker threads, which compile its module from the
- * `codeLength` bytes at `codePointer` the first time they see its id.
+ * copy of `program.bytes` at `codePointer` the first time they see its id.
  */
 export type RunChunks = (
   program: CompiledProgram,
@@ -174,11 +171,7 @@ export class ProgramRunner {
       }
       if (op === Op.LOAD) index(k, program.inputs.length, "input");
       else if (op === Op.SCALAR) index(k, program.scalars, "scalar");
-      else if (op >= UNARY_FIRST) {
-        read(k, 2);
-        if (op >= BINARY_FIRST) read(k, 3);
-        if (op >= TERNARY_FIRST) read(k, 4);
-      }
+      else for (let f = 0; f < operandCount(op); f++) read(k, 2 + f);
       const dst = code[k + 1]!;
       if (!(dst >= 0 && dst < registers))
         fail(`instruction ${k / INSTRUCTION_SIZE}: register ${dst} outside 0..${registers - 1}`);

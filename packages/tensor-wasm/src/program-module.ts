@@ -247,9 +247,9 @@ export function compileProgramModule(program: ElementwiseProgram, shared: boolea
   return moduleBytes(body, shared);
 }
 
-/** Register operands an opcode reads (STORE and SUM read their dst, counted apart). */
-function operandCount(op: number): number {
-  if (op <= Op.COLUMN_INDEX) return 0;
+/** Register operands (a, b, c) an opcode reads; 0 for STORE and SUM, which read their dst. */
+export function operandCount(op: number): number {
+  if (op <= Op.COLUMN_INDEX || op === Op.STORE || op === Op.SUM) return 0;
   if (op < Op.ADD) return 1;
   if (op < Op.SELECT) return 2;
   return 3;
