@@ -1,5 +1,5 @@
-import { Rng, type RngState, type Tensor, zeros } from "@backprop/tensor";
-import { type Dataset, datasetSize, gatherRows } from "./dataset.js";
+import { Rng, type RngState, selectRows, type Tensor, zeros } from "@backprop/tensor";
+import { type Dataset, datasetSize } from "./dataset.js";
 import { DataError } from "./errors.js";
 import { type RngLike, toRng } from "./split.js";
 
@@ -71,8 +71,6 @@ export class BatchIterator<D extends Dataset = Dataset> {
   private readonly order: Int32Array;
   private readonly full: Batch<D>;
   private readonly partial: Batch<D> | undefined;
-  /** The rows of one batch on their way from the dataset's tensors to the batch's (gatherRows). */
-  private readonly rows: Float64Array;
   private rng: Rng;
   private epochStart: RngState;
   private started = false;
@@ -96,9 +94,6 @@ export class BatchIterator<D extends Dataset = Dataset> {
     this.batchesPerEpoch =
       this.dropLast || remainder === 0 ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
     this.order = new Int32Array(n);
-    const { features, targets } = dataset;
-    const width = Math.max(features.shape[1]!, targets instanceof Int32Array ? 0 : targets.shape[1]!);
-    this.rows = new Float64Array(Math.min(batchSize, n) * width);
     this.full = this.allocate(batchSize);
     this.partial = remainder > 0 && !this.dropLast ? this.allocate(remainder) : undefined;
   }
@@ -124,13 +119,13 @@ export class BatchIterator<D extends Dataset = Dataset> {
     const batch = size === this.batchSize ? this.full : this.partial!;
     const indices = batch.indices;
     for (let r = 0; r < size; r++) indices[r] = this.order[start + r]!;
-    gatherRows(this.dataset.features, indices, batch.features, size, this.rows);
+    selectRows(this.dataset.features, indices, batch.features);
     const targets = batch.targets;
     if (targets instanceof Int32Array) {
       const labels = this.dataset.targets as Int32Array;
       for (let r = 0; r < size; r++) targets[r] = labels[indices[r]!]!;
     } else {
-      gatherRows(this.dataset.targets as Tensor, indices, targets, size, this.rows);
+      selectRows(this.dataset.targets as Tensor, indices, targets);
     }
     batch.epoch = this.completed;
     batch.index = this.cursor;

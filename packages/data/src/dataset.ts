@@ -1,4 +1,4 @@
-import { allocateArray, type FloatArray, formatShape, selectRows, type Tensor } from "@backprop/tensor";
+import { formatShape, selectRows, type Tensor } from "@backprop/tensor";
 import { DataError } from "./errors.js";
 
 /** Samples with class labels: `targets[i]` indexes `classNames`. */
@@ -129,40 +129,6 @@ export function datasetSize(dataset: Dataset): number {
   return dataset.features.shape[0]!;
 }
 
-/**
- * Copies rows `indices` of a [n, c] tensor into the first `count` rows of `out` ([≥ count, c]), in
- * that order. On one backend that is one `Backend.gatherRows` call (the rows never leave it); across
- * backends each row is read into `scratch` (count·c elements of out's dtype; a batch loop passes the
- * same one every time), then written to `out` at once.
- */
-export function gatherRows(
-  source: Tensor,
-  indices: ArrayLike<number>,
-  out: Tensor,
-  count = indices.length,
-  scratch?: FloatArray,
-): Tensor {
-  const width = source.shape[1]!;
-  if (source.backend === out.backend && source.dtype === out.dtype) {
-    const rows =
-      indices instanceof Int32Array
-        ? indices.subarray(0, count)
-        : Int32Array.from({ length: count }, (_, r) => indices[r]!);
-    out.backend.gatherRows(source.storage, width, rows, out.storage);
-    return out;
-  }
-  const rows = (scratch ?? allocateArray(out.dtype, count * width)).subarray(0, count * width);
-  for (let r = 0; r < count; r++) {
-    source.backend.read(source.storage, indices[r]! * width, rows.subarray(r * width, (r + 1) * width));
-  }
-  out.write(rows);
-  return out;
-}
-
-function gatherNew(source: Tensor, indices: ArrayLike<number>): Tensor {
-  return selectRows(source, Int32Array.from(indices));
-}
-
 /** A new dataset holding copies of the rows `indices` (in that order); names are kept. */
 export function subset<D extends Dataset>(dataset: D, indices: ArrayLike<number>): D {
   const n = datasetSize(dataset);
@@ -172,13 +138,14 @@ export function subset<D extends Dataset>(dataset: D, indices: ArrayLike<number>
       throw new DataError("subset", `index ${index} (position ${i}) is outside [0, ${n})`);
     }
   }
-  const features = gatherNew(dataset.features, indices);
+  const rows = Int32Array.from(indices);
+  const features = selectRows(dataset.features, rows);
   if (dataset.task === "classification") {
     const targets = new Int32Array(indices.length);
     for (let i = 0; i < indices.length; i++) targets[i] = dataset.targets[indices[i]!]!;
     return { ...dataset, features, targets };
   }
-  return { ...dataset, features, targets: gatherNew(dataset.targets, indices) };
+  return { ...dataset, features, targets: selectRows(dataset.targets, rows) };
 }
 
 /** The same dataset with other features of the same shape (e.g. scaled ones). */
