@@ -152,36 +152,31 @@ export function compileProgramModule(program: ElementwiseProgram, shared: boolea
       (op) => op !== Op.ROW_INDEX && op !== Op.COLUMN_INDEX,
     );
 
-  // Locals: parameters 0–1, then i32, f64, v128.
+  // Locals: parameters 0–1, then i32, f64 and v128 locals, numbered in the order written here.
+  const i32Count = 9 + program.inputs.length + program.outputs; // m … rest, then the pointers
   let next = 2;
-  const take = (n: number) => Array.from({ length: n }, () => next++);
-  const [m, n, partials, e, stop, row, column, segmentEnd, rest] = take(9) as number[];
-  const inputs = take(program.inputs.length);
-  const outputs = take(program.outputs);
-  const i32Count = next - 2;
-  const tails = take(program.sums);
-  const low = take(program.sums);
-  const high = take(program.sums);
-  const values = take(count);
+  const one = () => next++;
+  const take = (n: number) => Array.from({ length: n }, one);
   const locals: Locals = {
     descriptor: 0,
     chunk: 1,
-    m: m!,
-    n: n!,
-    partials: partials!,
-    e: e!,
-    stop: stop!,
-    row: row!,
-    column: column!,
-    segmentEnd: segmentEnd!,
-    rest: rest!,
-    inputs,
-    outputs,
-    tails,
-    low,
-    high,
-    values,
+    m: one(),
+    n: one(),
+    partials: one(),
+    e: one(),
+    stop: one(),
+    row: one(),
+    column: one(),
+    segmentEnd: one(),
+    rest: one(),
+    inputs: take(program.inputs.length),
+    outputs: take(program.outputs),
+    tails: take(program.sums),
+    low: take(program.sums),
+    high: take(program.sums),
+    values: take(count),
   };
+  const { values } = locals;
 
   // The instruction whose value each register holds at each point, and when each value changes.
   const operandLocals: number[][] = [];
