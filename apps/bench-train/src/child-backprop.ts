@@ -10,7 +10,7 @@
  * One `fit` runs all the epochs the runner will ask for: a callback holds it at the start of every
  * epoch until the runner's "epoch" command arrives, so each timed round is exactly one epoch of fit.
  */
-import { type ClassificationDataset, datasetSize } from "@backprop/data";
+import { datasetOnBackend, datasetSize } from "@backprop/data";
 import { loadFashionMnist } from "@backprop/data/node";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
@@ -26,11 +26,6 @@ interface BackpropConfig {
 }
 
 /** The dataset with its features on `backend` (the same dataset on the JS backend). */
-function placed(data: ClassificationDataset, backend: Backend): ClassificationDataset {
-  if (backend === jsBackend) return data;
-  return { ...data, features: fromArray(data.features.read(), data.features.shape, { backend }) };
-}
-
 /**
  * A callback that runs `fit` one epoch at a time: `onEpochBegin` waits until `runEpoch()` is called,
  * and the promise `runEpoch()` returns settles with that epoch's logs at `onEpochEnd`.
@@ -72,8 +67,8 @@ async function setup(): Promise<BenchTrainer> {
     config.variant === "js"
       ? jsBackend
       : await createWasmBackend({ relaxed: config.relaxed ?? false, threads: config.wasmThreads ?? 1 });
-  const train = placed(loadFashionMnist({ dataDir: config.dataDir, split: "train" }), backend);
-  const test = placed(loadFashionMnist({ dataDir: config.dataDir, split: "test" }), backend);
+  const train = datasetOnBackend(loadFashionMnist({ dataDir: config.dataDir, split: "train" }), backend);
+  const test = datasetOnBackend(loadFashionMnist({ dataDir: config.dataDir, split: "test" }), backend);
   const model = mlp({ sizes: config.layers, activation: "relu", backend, seed: config.seed });
   const optimizer = new Optimizer(
     adam({ lr: PROTOCOL.lr, betas: [PROTOCOL.beta1, PROTOCOL.beta2], eps: PROTOCOL.eps }),

@@ -2,6 +2,7 @@ import {
   circles,
   DataError,
   type Dataset,
+  datasetOnBackend,
   datasetSize,
   MinMaxScaler,
   type Scaler,
@@ -171,14 +172,6 @@ function cap<D extends Dataset>(data: D, limit: number | undefined): D {
   );
 }
 
-/** A copy of the dataset whose tensors live on `backend` (the trainer needs data and weights on one backend). */
-function onBackend<D extends Dataset>(data: D, backend: Backend): D {
-  if (backend === jsBackend) return data;
-  const move = (t: Tensor) => fromArray(t.read(), t.shape, { backend });
-  const moved = withFeatures(data, move(data.features));
-  return data.task === "regression" ? ({ ...moved, targets: move(data.targets as Tensor) } as D) : moved;
-}
-
 function applyScaler<D extends Dataset>(data: D, scaler: Scaler | undefined): D {
   return scaler === undefined ? data : withFeatures(data, scaler.transform(data.features));
 }
@@ -234,7 +227,7 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
   const prepare = <D extends Dataset>(data: D): D | undefined =>
     datasetSize(data) === 0
       ? undefined
-      : onBackend(withScaledTargets(applyScaler(data, scaler), targetScaler), backend);
+      : datasetOnBackend(withScaledTargets(applyScaler(data, scaler), targetScaler), backend);
   const inputs = train.features.shape[1]!;
   const outputs = train.task === "classification" ? train.classNames.length : train.targets.shape[1]!;
   const preprocessing: Preprocessing = {

@@ -1,5 +1,6 @@
 import {
   type ClassificationDataset,
+  datasetOnBackend,
   StandardScaler,
   spiral,
   splitDataset,
@@ -28,9 +29,7 @@ beforeAll(async () => {
 });
 
 /** The dataset with its features on the project's backend. */
-function placed(data: ClassificationDataset): ClassificationDataset {
-  return withFeatures(data, fromArray(data.features.read(), data.features.shape, { backend }));
-}
+const placed = (data: ClassificationDataset) => datasetOnBackend(data, backend);
 
 /** A tensor's elements, read through the tensor API (the opaque backend has no `.data`). */
 const values = (t: Tensor) => Array.from(t.read());

@@ -6,7 +6,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { xor } from "@backprop/data";
+import { datasetOnBackend, xor } from "@backprop/data";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { Optimizer, sgd } from "@backprop/optimizers";
@@ -61,9 +61,7 @@ function setup(loss: TrainerLoss, lr = 0.05) {
   const model = mlp({ sizes: [2, 4, 2], activation: "tanh", seed: 1, backend });
   expectProjectBackend(model.parameters()[0]!.value.backend);
   const trainer = new Trainer({ model, loss, optimizer: new Optimizer(sgd({ lr }), model.parameters()) });
-  const points = xor({ samples: 64, rng: 2 });
-  const features = fromArray(points.features.read(), points.features.shape, { backend });
-  return { model, trainer, data: { ...points, features } };
+  return { model, trainer, data: datasetOnBackend(xor({ samples: 64, rng: 2 }), backend) };
 }
 
 const finite = (model: ReturnType<typeof setup>["model"]) =>

@@ -4,11 +4,11 @@
  * predictions for the accuracy metric (batch × classes numbers) and its only writes each batch's
  * labels for the loss (batch numbers). Nothing proportional to the weights or gradients crosses.
  */
-import { spiral } from "@backprop/data";
+import { datasetOnBackend, spiral } from "@backprop/data";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { adam, Optimizer } from "@backprop/optimizers";
-import { fromArray, wrapBackend } from "@backprop/tensor";
+import { wrapBackend } from "@backprop/tensor";
 import { createOpaqueBackend } from "@backprop/tensor/testing";
 import { describe, expect, it } from "vitest";
 import { Trainer } from "../src/trainer.js";
@@ -32,17 +32,18 @@ describe("the steady-state step", () => {
       optimizer: new Optimizer(adam({ lr: 0.01 }), model.parameters()),
       metrics: ["accuracy"],
     });
-    const data = spiral({ samplesPerClass: 40, rng: 1 });
-    const features = fromArray(data.features.read(), data.features.shape, { backend });
+    const data = datasetOnBackend(spiral({ samplesPerClass: 40, rng: 1 }), backend);
     const started = {
       onTrainBegin: () => {
         training = true;
       },
     };
-    const result = await trainer.fit(
-      { ...data, features },
-      { epochs: 2, batchSize: 16, checkFinite: true, callbacks: [started] },
-    );
+    const result = await trainer.fit(data, {
+      epochs: 2,
+      batchSize: 16,
+      checkFinite: true,
+      callbacks: [started],
+    });
     expect(result.status).toBe("completed");
     // 120 samples: 7 batches of 16 and one of 8, per epoch.
     const batches = [16, 16, 16, 16, 16, 16, 16, 8, 16, 16, 16, 16, 16, 16, 16, 8];

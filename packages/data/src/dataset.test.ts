@@ -1,6 +1,14 @@
 import { fromArray, tensor, zeros } from "@backprop/tensor";
+import { createOpaqueBackend } from "@backprop/tensor/testing";
 import { describe, expect, it } from "vitest";
-import { classificationDataset, datasetSize, regressionDataset, subset, withFeatures } from "./dataset.js";
+import {
+  classificationDataset,
+  datasetOnBackend,
+  datasetSize,
+  regressionDataset,
+  subset,
+  withFeatures,
+} from "./dataset.js";
 import { DataError } from "./errors.js";
 import { oneHot } from "./one-hot.js";
 
@@ -59,6 +67,33 @@ describe("datasets", () => {
   it("swaps features of the same shape only", () => {
     expect(withFeatures(ds, zeros([3, 2])).features.data.every((v) => v === 0)).toBe(true);
     expect(() => withFeatures(ds, zeros([3, 3]))).toThrow(/expected features of shape \[3,2\], got \[3,3\]/);
+  });
+});
+
+describe("datasetOnBackend", () => {
+  it("copies the features and a regression's targets to the backend, and keeps what is there", () => {
+    const backend = createOpaqueBackend();
+    const data = regressionDataset({
+      features: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      targets: tensor([[5], [6]]),
+    });
+    const moved = datasetOnBackend(data, backend);
+    expect([moved.features.backend, moved.targets.backend]).toEqual([backend, backend]);
+    expect([...moved.features.read(), ...moved.targets.read()]).toEqual([1, 2, 3, 4, 5, 6]);
+    const again = datasetOnBackend(moved, backend);
+    expect(again.features).toBe(moved.features);
+    expect(again.targets).toBe(moved.targets);
+    const labels = classificationDataset({
+      features: tensor([[1], [2]]),
+      targets: Int32Array.of(1, 0),
+      classNames: ["a", "b"],
+    });
+    const placed = datasetOnBackend(labels, backend);
+    expect(placed.features.backend).toBe(backend);
+    expect(placed.targets).toBe(labels.targets);
   });
 });
 

@@ -1,4 +1,4 @@
-import { formatShape, selectRows, type Tensor } from "@backprop/tensor";
+import { type Backend, formatShape, fromArray, selectRows, type Tensor } from "@backprop/tensor";
 import { DataError } from "./errors.js";
 
 /** Samples with class labels: `targets[i]` indexes `classNames`. */
@@ -158,4 +158,14 @@ export function withFeatures<D extends Dataset>(dataset: D, features: Tensor): D
     );
   }
   return { ...dataset, features };
+}
+
+/**
+ * The dataset with its tensors (the features, and a regression's targets) on `backend`: each one
+ * not there already copied (through `read`, so from any backend), the others kept as they are.
+ */
+export function datasetOnBackend<D extends Dataset>(dataset: D, backend: Backend): D {
+  const move = (t: Tensor) => (t.backend === backend ? t : fromArray(t.read(), t.shape, { backend }));
+  const moved = withFeatures(dataset, move(dataset.features));
+  return dataset.task === "regression" ? ({ ...moved, targets: move(dataset.targets) } as D) : moved;
 }

@@ -5,6 +5,7 @@ export {
   type ClassificationDatasetInit,
   classificationDataset,
   type Dataset,
+  datasetOnBackend,
   datasetSize,
   type RegressionDataset,
   type RegressionDatasetInit,
