@@ -84,12 +84,12 @@ async function setup(): Promise<BenchTrainer> {
     async trainEpoch(_epoch, steps): Promise<EpochResult> {
       if (steps !== null)
         throw new Error("the @backprop child trains whole epochs (Trainer.fit), not a step count");
-      // No per-step finiteness check, like the PyTorch and tfjs loops.
+      // With the divergence guard on (the CLI's default; it runs inside the optimizer's passes), though
+      // the PyTorch and tfjs loops have none.
       fitting ??= trainer.fit(train, {
         epochs: config.epochs,
         batchSize: config.batchSize,
         seed: config.seed,
-        checkFinite: false,
         callbacks: [pacer],
       });
       const logs = await Promise.race([

@@ -1,14 +1,8 @@
 import type { Layer } from "@backprop/layers";
-import { evaluate, lazy, type Parameter, type Tensor } from "@backprop/tensor";
+import type { Parameter, Tensor } from "@backprop/tensor";
 
-/**
- * "NaN", "Infinity" or "-Infinity" when some element of `t` is not finite, else undefined. One pass
- * on the tensor's backend: Σ x·0 is 0 unless some x is NaN or ±∞ (0·∞ = NaN); only then are the
- * elements read, to name the first bad value.
- */
-function nonFinite(t: Tensor): string | undefined {
-  const [probe] = evaluate({ shape: t.size, sums: [lazy(t).mul(0)] });
-  if (probe === 0) return undefined;
+/** "NaN", "Infinity" or "-Infinity": the first element of `t` that is not finite, else undefined. */
+function firstNonFinite(t: Tensor): string | undefined {
   const data = t.read();
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return String(data[i]);
   return undefined;
@@ -29,22 +23,23 @@ function describeParameter(model: Layer, name: string): string {
 }
 
 /**
- * What is not finite: the loss or a gradient (before the update, `what` "gradient"), or a weight
- * (after it, `what` "weight"); undefined when everything is. Parameters are scanned from the output
- * layer back, the order backpropagation computes their gradients in, so the one named is where a
- * non-finite δ first reached a parameter.
+ * What is not finite after a step whose `Optimizer.checkedStep` reported the parameters `flagged`
+ * (their gradient or new value holds a NaN or ±∞): a gradient if any flagged one is, else a weight.
+ * Parameters are scanned from the output layer back, the order backpropagation computes their
+ * gradients in, so the one named is where a non-finite δ first reached a parameter. Only this, the
+ * rare path, reads tensors.
  */
-export function divergence(
+export function describeDivergence(
   model: Layer,
   parameters: readonly Parameter[],
-  loss: number,
-  what: "gradient" | "weight",
-): string | undefined {
-  if (what === "gradient" && !Number.isFinite(loss)) return `the loss is ${loss}`;
-  for (let i = parameters.length - 1; i >= 0; i--) {
-    const p = parameters[i]!;
-    const bad = nonFinite(what === "gradient" ? p.grad : p.value);
-    if (bad !== undefined) return `${what} of ${describeParameter(model, p.name)} has ${bad}`;
+  flagged: readonly number[],
+): string {
+  for (const what of ["gradient", "weight"] as const) {
+    for (let k = flagged.length - 1; k >= 0; k--) {
+      const p = parameters[flagged[k]!]!;
+      const bad = firstNonFinite(what === "gradient" ? p.grad : p.value);
+      if (bad !== undefined) return `${what} of ${describeParameter(model, p.name)} has ${bad}`;
+    }
   }
-  return undefined;
+  throw new Error("describeDivergence: no flagged parameter holds a NaN or ±Infinity");
 }

@@ -7,10 +7,10 @@ import {
 } from "@backprop/data";
 import { accumulateParameterGradients, type Layer, loadWeights } from "@backprop/layers";
 import type { LrSchedule, OptimizerStateDict } from "@backprop/optimizers";
-import type { Parameter, Tensor } from "@backprop/tensor";
+import type { Tensor } from "@backprop/tensor";
 import { Accumulators, type MetricSpec } from "./accumulators.js";
 import type { BatchLogs, Callback, Checkpoint, FitResult, StopStatus, TrainingContext } from "./callback.js";
-import { divergence } from "./divergence.js";
+import { describeDivergence } from "./divergence.js";
 import { TrainerError } from "./errors.js";
 import type { EpochLogs } from "./history.js";
 import type { FitOptions, TrainerLoss, TrainerOptimizer } from "./trainer.js";
@@ -103,7 +103,6 @@ export class FitLoop {
   private readonly accumulators: Accumulators;
   private readonly randomByPath: Map<string, RandomLayer>;
   private readonly callbacks: readonly Callback[];
-  private readonly parameters: readonly Parameter[];
   private readonly history: EpochLogs[] = [];
   private readonly context: TrainingContext;
   /** Epochs completed and optimizer steps taken. */
@@ -129,7 +128,6 @@ export class FitLoop {
     });
     this.accumulators = new Accumulators(parts.metricSpecs);
     this.randomByPath = randomLayers(parts.model);
-    this.parameters = parts.model.parameters();
     this.context = this.trainingContext();
   }
 
@@ -245,8 +243,10 @@ export class FitLoop {
   }
 
   /**
-   * The divergence guard around the update: no step is applied when the loss or a gradient is not
-   * finite, and a weight that is not finite afterwards stops training too. What went wrong, or undefined.
+   * The divergence guard around the update: no step is applied when the loss is not finite; otherwise
+   * the optimizer's own passes report any gradient or new weight that is not (`checkedStep`, no pass
+   * of its own), and training stops with that step applied in memory but never saved. What went
+   * wrong, or undefined.
    */
   private guardedUpdate(loss: number): string | undefined {
     const checkFinite = this.options.checkFinite ?? true;
@@ -255,10 +255,9 @@ export class FitLoop {
       optimizer.step();
       return undefined;
     }
-    const gradient = divergence(model, this.parameters, loss, "gradient");
-    if (gradient !== undefined) return gradient;
-    optimizer.step();
-    return divergence(model, this.parameters, loss, "weight");
+    if (!Number.isFinite(loss)) return `the loss is ${loss}`;
+    const flagged = optimizer.checkedStep();
+    return flagged.length === 0 ? undefined : describeDivergence(model, optimizer.parameters, flagged);
   }
 
   /** The schedule step: the learning-rate schedule advances after every batch or every epoch, as configured. */

@@ -17,7 +17,10 @@ export interface TrainerLoss {
 }
 
 /** What the trainer needs of an optimizer (`Optimizer` from @backprop/optimizers has it). */
-export type TrainerOptimizer = Pick<Optimizer, "step" | "zeroGrad" | "saveState" | "loadState">;
+export type TrainerOptimizer = Pick<
+  Optimizer,
+  "parameters" | "step" | "checkedStep" | "zeroGrad" | "saveState" | "loadState"
+>;
 
 export type { MetricSpec } from "./accumulators.js";
 
@@ -60,9 +63,10 @@ export interface FitOptions {
   /** Aborting it stops training at the end of the current batch (status "interrupted"). */
   signal?: AbortSignal | undefined;
   /**
-   * Stop (status "failed") at the first step whose loss or any gradient is NaN or ±Infinity, before the
-   * optimizer applies it, or after which any weight is: the reason names the epoch, the step, the layer
-   * and the parameter, and no checkpoint of the diverged state is written. Default true.
+   * Stop (status "failed") at the first step whose loss (before the update), gradient or updated weight
+   * (found in the optimizer's own passes, `checkedStep`) is NaN or ±Infinity: the reason names the
+   * epoch, the step, the layer and the parameter. A diverged gradient has then been applied to the
+   * model in memory, but no checkpoint or final model of the diverged state is written. Default true.
    */
   checkFinite?: boolean | undefined;
 }

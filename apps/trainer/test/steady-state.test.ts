@@ -50,4 +50,27 @@ describe("the steady-state step", () => {
     expect(moved.filter((m) => m.op === "read").map((m) => m.elements)).toEqual(batches.map((b) => 3 * b));
     expect(moved.filter((m) => m.op === "write").map((m) => m.elements)).toEqual(batches);
   });
+
+  it("the divergence guard makes no backend pass of its own: the same calls with it on as off", async () => {
+    const callsOf = async (checkFinite: boolean) => {
+      const calls: Record<string, number> = {};
+      const backend = wrapBackend(createOpaqueBackend(), (name, method) => (...args) => {
+        calls[name] = (calls[name] ?? 0) + 1;
+        return method(...args);
+      });
+      const model = mlp({ sizes: [2, 16, 16, 3], activation: "relu", seed: 1, backend });
+      const trainer = new Trainer({
+        model,
+        loss: new CrossEntropyLoss(),
+        optimizer: new Optimizer(adam({ lr: 0.01 }), model.parameters()),
+      });
+      const data = datasetOnBackend(spiral({ samplesPerClass: 40, rng: 1 }), backend);
+      const result = await trainer.fit(data, { epochs: 2, batchSize: 16, checkFinite });
+      expect(result.status).toBe("completed");
+      return calls;
+    };
+    const on = await callsOf(true);
+    expect(on.elementwise).toBeGreaterThan(0);
+    expect(on).toEqual(await callsOf(false));
+  });
 });

@@ -210,6 +210,67 @@ describe("every optimizer and composition runs as one elementwise pass per param
   }
 });
 
+describe("checkedStep: the step, and which gradients or new values are not finite, from the same passes", () => {
+  it("applies exactly what step() applies, reports none, and makes no pass of its own", () => {
+    const counted = countingBackend(backend);
+    const plain = model(backend);
+    const checked = model(counted.backend);
+    const optPlain = new Optimizer(adam({ lr: 0.01 }), plain);
+    const optChecked = new Optimizer(adam({ lr: 0.01 }), checked);
+    for (let t = 0; t < 3; t++) {
+      fillGrads(plain, t);
+      fillGrads(checked, t);
+      optPlain.step();
+      const before = counted.calls.elementwise ?? 0;
+      expect(optChecked.checkedStep()).toEqual([]);
+      expect(counted.calls.elementwise! - before).toBe(checked.length);
+    }
+    expect(checked.map((p) => Array.from(p.value.read()))).toEqual(
+      plain.map((p) => Array.from(p.value.read())),
+    );
+    expect(optChecked.stateDict()).toEqual(optPlain.stateDict());
+  });
+
+  for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+    it(`reports the parameter whose gradient holds ${bad}, and only it`, () => {
+      const params = model(backend);
+      const opt = new Optimizer(sgd({ lr: 0.1 }), params);
+      fillGrads(params, 0);
+      params[1]!.grad.write([bad], 3);
+      expect(opt.checkedStep()).toEqual([1]);
+      expect(opt.stepCount).toBe(1);
+      fillGrads(params, 1);
+      params[0]!.grad.write([bad], 29);
+      expect(opt.checkedStep()).toEqual([0, 1]); // 0: its gradient; 1: its value, NaN since the last step
+    });
+  }
+
+  it("flags a float32 value exactly when it is stored as ±∞, at the rounding boundary too", () => {
+    const largest = 2 ** 128 - 2 ** 104; // the largest float32
+    for (const [push, flagged] of [
+      [2 ** 102, false], // largest + 2¹⁰² rounds back to the largest float32
+      [2 ** 103, true], // largest + 2¹⁰³ is the tie, which rounds to even: +∞
+    ] as const) {
+      const [w] = model(backend);
+      w!.value.write([largest], 0);
+      const opt = new Optimizer(sgd({ lr: 1 }), [w!]);
+      w!.grad.write(Array.from({ length: w!.grad.size }, (_, j) => (j === 0 ? -push : 0)));
+      expect(opt.checkedStep()).toEqual(flagged ? [0] : []);
+      expect(w!.value.read()[0]).toBe(flagged ? Number.POSITIVE_INFINITY : largest);
+    }
+  });
+
+  it("reports a new value that overflows from a finite gradient", () => {
+    const params = model(backend);
+    const opt = new Optimizer(sgd({ lr: 1e30 }), params);
+    fillGrads(params, 0);
+    params[0]!.grad.write([1e10], 0);
+    expect(opt.checkedStep()).toEqual([0]);
+    expect(params[0]!.value.read()[0]).toBe(Number.NEGATIVE_INFINITY);
+    expect(params[0]!.grad.read().every(Number.isFinite)).toBe(true);
+  });
+});
+
 describe("the state lives with the parameters", () => {
   it("a JS-backend state dict loads on this backend and continues within tolerance (and back)", () => {
     const create = () => adamw({ lr: cosineAnnealingLr({ lr: 0.01, tMax: 10 }) });

@@ -38,6 +38,19 @@ export interface SavedOptimizerState {
 const FORMAT = "backprop.optimizer/1";
 
 /**
+ * |x| below this is stored as a finite number of the dtype. The JS backend computes float32 programs
+ * in double arithmetic and rounds at the store, so an update can be finite in a register and +∞ once
+ * stored: doubles round to ±∞ in float32 from 2¹²⁸ − 2¹⁰³ on (half an ulp past the largest float32).
+ */
+const FINITE_BELOW: Record<DType, number> = {
+  float32: 2 ** 128 - 2 ** 103,
+  float64: Number.POSITIVE_INFINITY,
+};
+
+/** What `checkedStep` returns when nothing is NaN or ±∞: one shared empty list, so a step allocates none. */
+const ALL_FINITE: readonly number[] = Object.freeze([]);
+
+/**
  * A training-loop facade over a gradient transformation, like torch.optim.Optimizer:
  *
  * ```ts
@@ -90,6 +103,23 @@ export class Optimizer {
    * after a model rebuilt its parameter objects: same names in the same order, same shapes and dtypes.
    */
   step(parameters: readonly Parameter[] = this.bound): void {
+    this.apply(parameters, false);
+  }
+
+  /**
+   * `step()`, and from the same passes the indices (in parameter order) of the parameters whose
+   * gradient or new value holds a NaN or ±∞; empty when every one is finite. Each parameter's pass also
+   * adds Σ_e (g·0 + [|θ'| < limit] − 1), which is 0 unless some g is NaN or ±∞ (0·∞ = NaN) or some θ'
+   * is not stored finite: no extra pass, and on the wasm backend split across its threads like the
+   * update. The step is applied either way (as
+   * Keras' TerminateOnNaN sees a loss after its batch): a caller that stops on a report must not save
+   * the parameters.
+   */
+  checkedStep(parameters: readonly Parameter[] = this.bound): readonly number[] {
+    return this.apply(parameters, true);
+  }
+
+  private apply(parameters: readonly Parameter[], checkFinite: boolean): readonly number[] {
     if (parameters !== this.bound) this.rebind(parameters);
     const n = parameters.length;
     const grads = parameters.map((p) => lazy(p.grad));
@@ -106,11 +136,22 @@ export class Optimizer {
         `Optimizer.step: the transformation returned ${Array.isArray(updates) ? updates.length : String(updates)} updates for ${n} parameters`,
       );
     }
+    let nonFinite: number[] | undefined;
     for (let i = 0; i < n; i++) {
       const theta = parameters[i]!.value;
-      this.pass.run(i, theta, lazy(theta).add(updates[i]!));
+      const next = lazy(theta).add(updates[i]!);
+      if (!checkFinite) {
+        this.pass.run(i, theta, next);
+        continue;
+      }
+      const finite = next.abs().lt(FINITE_BELOW[theta.dtype]);
+      const probe = this.pass.run(i, theta, next, grads[i]!.mul(0).add(finite.sub(1)));
+      if (probe === 0) continue;
+      nonFinite ??= [];
+      nonFinite.push(i);
     }
     this.steps += 1;
+    return nonFinite ?? ALL_FINITE;
   }
 
   /** Sets every gradient to zero. */

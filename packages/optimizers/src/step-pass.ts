@@ -67,12 +67,19 @@ export class StepPass implements UpdateContext {
     return reduceAxis(buffer, "max", 1, result).item();
   }
 
-  /** Runs `target ← value` and every state write recorded for parameter i, in one pass. */
-  run(i: number, target: Tensor, value: Expr): void {
+  /**
+   * Runs `target ← value` and every state write recorded for parameter i, in one pass; with `probe`,
+   * that pass also returns Σ_e probe (else 0).
+   */
+  run(i: number, target: Tensor, value: Expr, probe?: Expr): number {
     const list = this.pending[i]!;
     list.unshift([target, value]);
     try {
-      evaluate({ shape: this.size(i), assign: list });
+      if (probe === undefined) {
+        evaluate({ shape: this.size(i), assign: list });
+        return 0;
+      }
+      return evaluate({ shape: this.size(i), assign: list, sums: [probe] })[0]!;
     } finally {
       list.length = 0;
     }
