@@ -7,7 +7,7 @@ fresh torch.randperm shuffle per epoch.
 Run by the runner (src/run.ts) with Debian's interpreter, which has python3-torch:
     /usr/bin/python3 torch_mlp.py '{"dataDir": "...", "seed": 1, "variant": "1", "batchSize": 128,
                                     "layers": [784, 256, 128, 10]}'
-variant = the number of intra-op threads. It speaks the same line protocol as the Node children:
+variant = the number of intra-op threads, or "default" to leave torch its own choice. It speaks the same line protocol as the Node children:
 JSON commands on stdin ({"cmd": "epoch", "epoch": n, "steps": null | k}, {"cmd": "eval"},
 {"cmd": "quit"}), JSON answers on stdout prefixed by "@@bench-train ".
 """
@@ -81,8 +81,9 @@ def loaded_blas():
 
 def main():
     config = json.loads(sys.argv[1])
-    threads = int(config.get("variant", "1"))
-    torch.set_num_threads(threads)
+    threads = config.get("variant", "1")
+    if threads != "default":
+        torch.set_num_threads(int(threads))
     torch.manual_seed(config["seed"])
     t0 = time.perf_counter()
     x_train, y_train = load(config["dataDir"], "train")

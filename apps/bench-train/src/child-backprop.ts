@@ -15,7 +15,7 @@ import { loadFashionMnist } from "@backprop/data/node";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { adam, Optimizer } from "@backprop/optimizers";
-import { argmaxRows, type Backend, fromArray, jsBackend } from "@backprop/tensor";
+import { argmaxRows, jsBackend } from "@backprop/tensor";
 import { createWasmBackend } from "@backprop/tensor-wasm";
 import { type Callback, type EpochLogs, Trainer } from "@backprop/trainer";
 import { type Trainer as BenchTrainer, type EpochResult, PROTOCOL, parseConfig, serve } from "./common.js";
@@ -25,7 +25,6 @@ interface BackpropConfig {
   relaxed?: boolean;
 }
 
-/** The dataset with its features on `backend` (the same dataset on the JS backend). */
 /**
  * A callback that runs `fit` one epoch at a time: `onEpochBegin` waits until `runEpoch()` is called,
  * and the promise `runEpoch()` returns settles with that epoch's logs at `onEpochEnd`.

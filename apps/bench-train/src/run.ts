@@ -5,32 +5,35 @@
  * each round), so all see the same minute of this shared VM — and finally asks each for its test
  * accuracy and peak RSS. Prints a markdown report on stdout; progress goes to stderr.
  *
- *   node --conditions=@backprop/source --import tsx src/run.ts [--quick | --full] [options]
+ *   node --conditions=@backprop/source --import tsx src/run.ts [--quick | --full | --suite] [options]
  *
  * Options: --epochs N, --batch-size N, --hidden a,b, --only id,id, --skip id,id, --tfjs-cpu-steps N, --tfjs-cpu-full,
  * --tfjs-wasm-steps N, --openblas-dir DIR, --data-dir DIR, --seed N, --json FILE. See README.md.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { machineLine } from "@backprop/bench-kit";
+import { type Ceiling, measureCeiling } from "./ceiling.js";
+import { FASHION_MNIST_DIR, flopPerSample, layersText, PROTOCOL } from "./common.js";
 import {
-  type ChildConfig,
-  type Command,
-  FASHION_MNIST_DIR,
-  flopPerSample,
-  layersText,
-  MESSAGE_PREFIX,
-  type Message,
-  PROTOCOL,
-} from "./common.js";
+  epochSeconds,
+  fmt,
+  type Impl,
+  log,
+  median,
+  type Result,
+  runInterleaved,
+  secondsPerEpoch,
+  timed,
+} from "./interleave.js";
+import { suiteTable, WORKLOADS, type WorkloadRun } from "./suite.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, "..");
 
-type Mode = "quick" | "full";
+/** quick and full: one workload (`bench:quick`, `bench:full`); suite: the speed issue's four workloads (`bench`). */
+export type Mode = "quick" | "full" | "suite";
 
 interface Options {
   mode: Mode;
@@ -48,7 +51,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const mode: Mode = argv.includes("--full") ? "full" : "quick";
+  const mode: Mode = argv.includes("--suite") ? "suite" : argv.includes("--full") ? "full" : "quick";
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -63,7 +66,7 @@ function parseArgs(argv: string[]): Options {
   const openblasDir = value("--openblas-dir") ?? process.env.BENCH_TRAIN_OPENBLAS_DIR ?? defaultOpenblas;
   return {
     mode,
-    epochs: num("--epochs", mode === "full" ? 5 : 2),
+    epochs: num("--epochs", { quick: 2, suite: 3, full: 5 }[mode]),
     only: onlyList.length > 0 ? new Set(onlyList) : null,
     skip: new Set(list("--skip")),
     tfjsCpuSteps: argv.includes("--tfjs-cpu-full")
@@ -89,21 +92,8 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-/** One implementation: how to start its child and how many steps it trains per round. */
-interface Impl {
-  id: string;
-  label: string;
-  command: string;
-  args: string[];
-  env?: NodeJS.ProcessEnv;
-  config: ChildConfig & Record<string, unknown>;
-  /** null: full epochs; a number: that many steps per round, seconds/epoch extrapolated. */
-  steps: number | null;
-  /** In the default set of these modes (any implementation can be picked with --only). */
-  modes: Mode[];
-  ours?: boolean;
-  group: "backprop" | "tfjs" | "torch";
-}
+/** An implementation the runner knows, with the modes whose default set it is in (any can be picked with --only). */
+type Listed = Impl & { modes: Mode[] };
 
 const SYSTEM_PYTHON = "/usr/bin/python3";
 
@@ -119,7 +109,7 @@ function implementations(o: Options): Impl[] {
     batchSize: o.batchSize,
     layers: o.layers,
   };
-  const impls: Impl[] = [
+  const impls: Listed[] = [
     {
       id: "backprop-js",
       label: "@backprop js backend (Trainer.fit: layers + losses + optimizers)",
@@ -146,7 +136,7 @@ function implementations(o: Options): Impl[] {
       ...node("child-backprop.ts", ["--experimental-wasm-relaxed-simd"]),
       config: { ...base, variant: "wasm", relaxed: true },
       steps: null,
-      modes: ["full"],
+      modes: ["full", "suite"],
       ours: true,
       group: "backprop",
     },
@@ -167,7 +157,7 @@ function implementations(o: Options): Impl[] {
       ...node("child-backprop.ts", ["--experimental-wasm-relaxed-simd"]),
       config: { ...base, variant: "wasm", wasmThreads: 2, relaxed: true },
       steps: null,
-      modes: ["quick", "full"],
+      modes: ["quick", "full", "suite"],
       ours: true,
       group: "backprop",
     },
@@ -186,125 +176,38 @@ function implementations(o: Options): Impl[] {
       ...node("child-tfjs.ts"),
       config: { ...base, variant: "wasm" },
       steps: o.tfjsWasmSteps,
-      modes: ["quick", "full"],
+      modes: ["quick", "full", "suite"],
       group: "tfjs",
     },
   ];
   if (existsSync(SYSTEM_PYTHON)) {
-    const torch = (threads: number, openblas: boolean): Impl => ({
-      id: `torch-${openblas ? "openblas-" : ""}${threads}t`,
-      label: `PyTorch 1.13 CPU (Debian python3-torch), ${threads} thread${threads > 1 ? "s" : ""}, ${openblas ? "OpenBLAS 0.3.21 via LD_LIBRARY_PATH" : "as installed (reference libblas3)"}`,
+    /** PyTorch on `threads` threads, or with no thread setting at all ("default": torch's own choice). */
+    const torch = (threads: number | "default", openblas: boolean): Listed => ({
+      id: `torch-${openblas ? "openblas-" : ""}${threads === "default" ? "default" : `${threads}t`}`,
+      label: `PyTorch 1.13 CPU (Debian python3-torch), ${threads === "default" ? "its default threads" : `${threads} thread${threads > 1 ? "s" : ""}`}, ${openblas ? "OpenBLAS 0.3.21 via LD_LIBRARY_PATH" : "as installed (reference libblas3)"}`,
       command: SYSTEM_PYTHON,
       args: [join(packageDir, "torch_mlp.py")],
       env: {
-        OMP_NUM_THREADS: String(threads),
-        OPENBLAS_NUM_THREADS: String(threads),
+        ...(threads === "default"
+          ? {}
+          : { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) }),
         ...(openblas ? { LD_LIBRARY_PATH: o.openblasDir! } : {}),
       },
       config: { ...base, variant: String(threads) },
       steps: null,
       // Two threads of the reference BLAS are slower than one here (and cost minutes): --only.
-      modes: threads === 1 ? ["quick", "full"] : openblas ? ["full"] : [],
+      modes: openblas
+        ? ["full", "suite", ...(threads === 1 ? ["quick" as const] : [])]
+        : threads === 1
+          ? ["quick", "full"]
+          : [],
       group: "torch",
     });
     impls.push(torch(1, false), torch(2, false));
-    if (o.openblasDir !== null) impls.push(torch(1, true), torch(2, true));
+    if (o.openblasDir !== null) impls.push(torch(1, true), torch(2, true), torch("default", true));
   }
   return impls.filter((i) => (o.only ? o.only.has(i.id) : i.modes.includes(o.mode)) && !o.skip.has(i.id));
 }
-
-/** A running child: send a command, await its next message. */
-class Child {
-  readonly impl: Impl;
-  private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly queue: Message[] = [];
-  private waiter: ((m: Message) => void) | null = null;
-  private exited = false;
-  stderr = "";
-
-  constructor(impl: Impl) {
-    this.impl = impl;
-    this.proc = spawn(impl.command, [...impl.args, JSON.stringify(impl.config)], {
-      cwd: packageDir,
-      env: { ...process.env, ...impl.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    createInterface({ input: this.proc.stdout }).on("line", (line) => {
-      if (!line.startsWith(MESSAGE_PREFIX)) return;
-      this.deliver(JSON.parse(line.slice(MESSAGE_PREFIX.length)) as Message);
-    });
-    this.proc.stderr.on("data", (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
-    });
-    this.proc.on("exit", (code) => {
-      this.exited = true;
-      this.deliver({ type: "error", message: `exited with code ${code}\n${this.stderr}` });
-    });
-  }
-
-  private deliver(m: Message): void {
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = null;
-      w(m);
-    } else this.queue.push(m);
-  }
-
-  next(): Promise<Message> {
-    const m = this.queue.shift();
-    if (m) return Promise.resolve(m);
-    return new Promise((resolve) => {
-      this.waiter = resolve;
-    });
-  }
-
-  async request(command: Command): Promise<Message> {
-    if (!this.exited) this.proc.stdin.write(`${JSON.stringify(command)}\n`);
-    return this.next();
-  }
-
-  kill(): void {
-    if (!this.exited) this.proc.kill();
-  }
-}
-
-type EpochMessage = Extract<Message, { type: "epoch" }>;
-
-interface Result {
-  id: string;
-  label: string;
-  info: string;
-  group: Impl["group"];
-  ours: boolean;
-  stepsPerRound: number | null;
-  setupSeconds: number;
-  epochs: EpochMessage[];
-  accuracy: number | null;
-  maxRssMiB: number | null;
-  error: string | null;
-}
-
-const log = (s: string) => process.stderr.write(`[bench-train] ${s}\n`);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Seconds per 60,000-sample epoch: measured, or extrapolated from the steps done. */
-const epochSeconds = (e: EpochMessage) => (e.seconds * PROTOCOL.trainSize) / e.samples;
-
-/** The epochs the protocol takes the median of: 2..E (all of them when only one ran). */
-const timed = (r: Result) => (r.epochs.length > 1 ? r.epochs.slice(1) : r.epochs);
-
-function secondsPerEpoch(r: Result): number | null {
-  const t = timed(r);
-  return t.length === 0 ? null : median(t.map(epochSeconds));
-}
-
-const fmt = (x: number | null | undefined, digits = 2) =>
-  x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(digits);
 
 function report(results: Result[], o: Options, started: Date, seconds: number): string {
   const lines: string[] = [];
@@ -313,7 +216,7 @@ function report(results: Result[], o: Options, started: Date, seconds: number): 
     `## End-to-end training: Fashion-MNIST, ${layersText(o.layers)} ReLU, softmax cross-entropy, Adam lr 1e-3, batch ${o.batchSize} (${o.mode} run)`,
     "",
     `Machine: ${machineLine()}. Started ${started.toISOString()}, took ${(seconds / 60).toFixed(1)} min.`,
-    `Command: \`pnpm --filter @backprop/bench-train ${o.mode === "full" ? "bench:full" : "bench"}\` (${process.argv.slice(2).join(" ") || "no options"}).`,
+    `Command: \`pnpm --filter @backprop/bench-train ${{ quick: "bench:quick", full: "bench:full", suite: "bench" }[o.mode]}\` (${process.argv.slice(2).join(" ") || "no options"}).`,
     `Protocol: 60,000 training images per epoch (${Math.ceil(PROTOCOL.trainSize / o.batchSize)} steps of ${o.batchSize}), ${E} epochs, interleaved by epoch` +
       " (each round trains one epoch of every implementation in turn, each in its own process; the order rotates per round)." +
       ` Seconds/epoch is the median of epochs 2–${E}${E < 5 ? ` (the protocol's 2–5 needs --epochs 5: this is a short run)` : ""};` +
@@ -398,86 +301,84 @@ function report(results: Result[], o: Options, started: Date, seconds: number): 
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
-  const impls = implementations(o);
-  if (impls.length === 0) throw new Error("no implementation selected");
-  if (o.openblasDir === null)
-    log("no OpenBLAS directory (see README: .cache/openblas): the torch-openblas rows are skipped");
-  const started = new Date();
-  const t0 = performance.now();
-  log(`${o.mode} run, ${o.epochs} epochs: ${impls.map((i) => i.id).join(", ")}`);
-
-  const children = impls.map((impl) => new Child(impl));
-  const results: Result[] = impls.map((impl) => ({
-    id: impl.id,
-    label: impl.label,
-    info: "",
-    group: impl.group,
-    ours: impl.ours ?? false,
-    stepsPerRound: impl.steps,
-    setupSeconds: Number.NaN,
-    epochs: [],
-    accuracy: null,
-    maxRssMiB: null,
-    error: null,
-  }));
-  const fail = (i: number, m: Message) => {
-    results[i]!.error = m.type === "error" ? m.message : `unexpected message ${JSON.stringify(m)}`;
-    log(`${impls[i]!.id} failed: ${results[i]!.error}`);
-    children[i]!.kill();
-  };
-
-  // Setup one at a time, so that loading does not overlap (it is not timed, but keeps peaks apart).
-  for (let i = 0; i < children.length; i++) {
-    const m = await children[i]!.next();
-    if (m.type === "ready") {
-      results[i]!.setupSeconds = m.setupSeconds;
-      results[i]!.info = m.info;
-      log(`${impls[i]!.id} ready (${m.setupSeconds.toFixed(1)} s): ${m.info}`);
-    } else fail(i, m);
-  }
-
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    for (let k = 0; k < children.length; k++) {
-      const i = (k + epoch - 1) % children.length;
-      if (results[i]!.error) continue;
-      const m = await children[i]!.request({ cmd: "epoch", epoch, steps: impls[i]!.steps });
-      if (m.type !== "epoch") {
-        fail(i, m);
-        continue;
-      }
-      results[i]!.epochs.push(m);
-      log(
-        `epoch ${epoch} ${impls[i]!.id}: ${m.seconds.toFixed(2)} s for ${m.steps} steps (${epochSeconds(m).toFixed(2)} s/epoch), loss ${m.meanLoss.toFixed(4)}, foreign ${fmt(m.foreignCores)}`,
-      );
-    }
-  }
-  for (let i = 0; i < children.length; i++) {
-    if (results[i]!.error) continue;
-    const m = await children[i]!.request({ cmd: "eval" });
-    if (m.type === "eval") results[i]!.accuracy = m.accuracy;
-    else {
-      fail(i, m);
-      continue;
-    }
-    const f = await children[i]!.request({ cmd: "quit" });
-    if (f.type === "final") results[i]!.maxRssMiB = f.maxRssMiB;
-    log(
-      `${impls[i]!.id}: accuracy ${fmt(results[i]!.accuracy, 4)}, peak RSS ${fmt(results[i]!.maxRssMiB, 0)} MiB`,
-    );
-  }
-  for (const c of children) c.kill();
-
-  const seconds = (performance.now() - t0) / 1000;
-  const markdown = report(results, o, started, seconds);
-  process.stdout.write(`${markdown}\n`);
+/** The JSON of a run: the machine, when, the options and everything measured. */
+function writeJson(o: Options, started: Date, seconds: number, measured: object): void {
   mkdirSync(dirname(o.json), { recursive: true });
   writeFileSync(
     o.json,
-    `${JSON.stringify({ machine: machineLine(), started, seconds, options: { ...o, only: o.only && [...o.only], skip: [...o.skip] }, results }, null, 2)}\n`,
+    `${JSON.stringify({ machine: machineLine(), started, seconds, options: { ...o, only: o.only && [...o.only], skip: [...o.skip] }, ...measured }, null, 2)}\n`,
   );
   log(`raw results: ${o.json}`);
+}
+
+/** One workload (quick or full): its implementations interleaved, then the report. */
+async function runWorkload(o: Options): Promise<void> {
+  const impls = implementations(o);
+  if (impls.length === 0) throw new Error("no implementation selected");
+  const started = new Date();
+  const t0 = performance.now();
+  log(`${o.mode} run, ${o.epochs} epochs: ${impls.map((i) => i.id).join(", ")}`);
+  const results = await runInterleaved(impls, o.epochs, packageDir);
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(`${report(results, o, started, seconds)}\n`);
+  writeJson(o, started, seconds, { results });
+}
+
+/**
+ * The suite: every workload of WORKLOADS as its own interleaved run, the two-process gemm ceiling
+ * measured after each of its rounds; the summary table, then each workload's full report.
+ */
+async function runSuite(o: Options): Promise<void> {
+  const started = new Date();
+  const t0 = performance.now();
+  const runs: WorkloadRun[] = [];
+  const reports: string[] = [];
+  for (const workload of WORKLOADS) {
+    const layers = [PROTOCOL.layers[0], ...workload.hidden, PROTOCOL.layers.at(-1)!];
+    const w: Options = { ...o, batchSize: workload.batchSize, layers };
+    const impls = implementations(w);
+    if (impls.length === 0) throw new Error("no implementation selected");
+    log(
+      `suite, ${workload.name} (${layersText(layers)}, batch ${workload.batchSize}): ${impls.map((i) => i.id).join(", ")}`,
+    );
+    const ceilings: Ceiling[] = [];
+    const workloadStarted = new Date();
+    const w0 = performance.now();
+    const results = await runInterleaved(impls, o.epochs, packageDir, async (epoch) => {
+      const ceiling = await measureCeiling(workload.batchSize, layers);
+      ceilings.push(ceiling);
+      log(
+        `round ${epoch} ceiling: ${ceiling.pair.map((g) => g.toFixed(1)).join(" + ")} = ${ceiling.total.toFixed(1)} GFLOP/s`,
+      );
+    });
+    runs.push({ workload, layers, results, ceilings });
+    reports.push(report(results, w, workloadStarted, (performance.now() - w0) / 1000));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(
+    [
+      "## The speed issue's workloads, side by side (Fashion-MNIST, ReLU MLP, softmax cross-entropy, Adam lr 1e-3)",
+      "",
+      `Machine: ${machineLine()}. Started ${started.toISOString()}, took ${(seconds / 60).toFixed(1)} min.`,
+      `Command: \`pnpm --filter @backprop/bench-train bench\` (${process.argv.slice(2).join(" ") || "no options"}).`,
+      `Each row is one interleaved run of ${o.epochs} epochs (seconds per 60,000-sample epoch, median of epochs 2–${o.epochs}; tfjs-wasm extrapolated from ${o.tfjsWasmSteps ?? "all"} steps per round). ` +
+        "PyTorch is 1.13 with OpenBLAS 0.3.21 (1 thread, 2 threads, and no thread setting: its defaults); the fastest of the three is the reference. " +
+        "The ceiling: after every round, two one-thread processes ran one step's matrix products of that workload at once for 3 s each (relaxed SIMD, as the CLI); their summed GFLOP/s (median over rounds) and the seconds an epoch's products take at that rate. " +
+        '"Epoch at the ceiling ÷ ours" is the share of the two cores\' gemm capacity our whole epoch reaches (1.00 = an epoch that is nothing but gemm at the ceiling).',
+      "",
+      suiteTable(runs),
+      "",
+      ...reports.flatMap((r) => [r, ""]),
+    ].join("\n"),
+  );
+  writeJson(o, started, seconds, { runs });
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.openblasDir === null)
+    log("no OpenBLAS directory (see README: .cache/openblas): the torch-openblas rows are skipped");
+  await (o.mode === "suite" ? runSuite(o) : runWorkload(o));
 }
 
 main().catch((error: unknown) => {

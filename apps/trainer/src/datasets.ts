@@ -16,7 +16,7 @@ import {
   xor,
 } from "@backprop/data";
 import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, readCsvFile } from "@backprop/data/node";
-import { type Backend, fromArray, jsBackend, type Tensor } from "@backprop/tensor";
+import { type Backend, jsBackend } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
 import { TrainerError, UsageError } from "./errors.js";
 

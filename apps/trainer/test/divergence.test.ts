@@ -11,7 +11,7 @@ import { datasetOnBackend, xor } from "@backprop/data";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { Optimizer, sgd } from "@backprop/optimizers";
-import { type Backend, evaluate, fromArray, lazy, type Tensor } from "@backprop/tensor";
+import { type Backend, evaluate, lazy, type Tensor } from "@backprop/tensor";
 import { expectProjectBackend, projectBackend } from "@backprop/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelCheckpoint } from "../src/node-callbacks.js";

@@ -1,14 +1,22 @@
-// The float32 gemm: a packed-B, register-blocked 4×8 f32x4 micro-kernel for every transpose case.
+// The float32 gemm: a packed-B, register-blocked 4×8 f32x4 micro-kernel for every transpose case,
+// with rows of A blocked for L2.
 
 /** Depth of one packed block of B (rows of op(B) packed at a time). */
 const KC: i32 = 1024;
 /** Width of a packed panel of B and of the register tile: 8 columns = 2 f32x4 vectors. */
 const NR: i32 = 8;
 
+/**
+ * Floats of op(A) per row block (256 KiB): a block of MC = L2_A_FLOATS / kc rows stays in the core's
+ * L2 while every packed panel of B passes over it, instead of all m rows streaming from L3 once per
+ * panel (batch 512, the 1024-wide layers).
+ */
+const L2_A_FLOATS: i32 = 65536;
+
 /** Bytes of scratch gemm needs for a product with inner dimension k and n columns. */
 export function gemmScratchBytes(n: i32, k: i32): i32 {
   const kc = min(KC, k);
-  return ((n + NR - 1) / NR) * kc * NR * 4 + 2 * 16;
+  return ((n + NR - 1) / NR) * kc * NR * 4 + 2 * 16 + L2_A_FLOATS * 4;
 }
 
 /** acc + a·b lane-wise: f32x4.relaxed_madd (one FMA) in the relaxed-SIMD build, mul then add otherwise. */
@@ -93,6 +101,21 @@ function transpose4(b: usize, k: i32, j: i32, p: i32, out: usize): void {
   v128.store(out, f32x4.shuffle(t0, t2, 2, 3, 6, 7), NR * 4);
   v128.store(out, f32x4.shuffle(t1, t3, 0, 1, 4, 5), 2 * NR * 4);
   v128.store(out, f32x4.shuffle(t1, t3, 2, 3, 6, 7), 3 * NR * 4);
+}
+
+/**
+ * Copies rows ib..ib+rows (rows a multiple of 4) and depths p0..p0+kc of op(A) = Aᵀ (stored k×m:
+ * Aᵀ(i,p) = a[p·m + i]) into tiles of 4 rows, dst[(t·kc + p)·4 + r] = Aᵀ(ib + 4t + r, p0 + p), so
+ * the kernel steps through a tile 16 bytes per p. Unpacked, consecutive p are m floats apart: at
+ * m = 1024 that is 4 KiB, the same L1 set for every p, and ∂E/∂W = δᵀ·X ran at half speed.
+ */
+function packTransposedA(a: usize, m: i32, ib: i32, rows: i32, p0: i32, kc: i32, dst: usize): void {
+  const tiles = rows >> 2;
+  for (let p = 0; p < kc; p++) {
+    const src = a + ((<usize>(p0 + p) * <usize>m + <usize>ib) << 2);
+    for (let t = 0; t < tiles; t++)
+      v128.store(dst + ((<usize>t * <usize>kc + <usize>p) << 4), v128.load(src + ((<usize>t) << 4)));
+  }
 }
 
 /**
@@ -233,24 +256,37 @@ export function gemmF32(
   const ldc: usize = (<usize>n) << 2;
   const panels = (j1 - j0 + NR - 1) / NR;
   const tmp = scratch + ((<usize>panels * <usize>min(KC, k) * NR) << 2);
+  const aPacked = tmp + 32;
+  // Strides of the A the 4-row kernel reads: packed tiles (Aᵀ) or A itself.
+  const tileRs: usize = transA ? 4 : rsA;
+  const tileCs: usize = transA ? 16 : csA;
   let p0 = 0;
   do {
     const kc = min(KC, k - p0);
     const blockBeta: f32 = p0 === 0 ? beta : 1;
     packB(transB, n, k, b, p0, kc, j0, j1, scratch);
     const aBlock = a + <usize>p0 * csA;
-    for (let q = 0; q < panels; q++) {
-      const jq = j0 + q * NR;
-      const w = min(NR, j1 - jq);
-      const panel = scratch + ((<usize>q * <usize>kc * NR) << 2);
-      let i = i0;
-      for (; i + 4 <= i1; i += 4) {
-        const cTile = c + <usize>i * ldc + ((<usize>jq) << 2);
-        kernel4x8(kc, aBlock + <usize>i * rsA, rsA, csA, panel, cTile, ldc, w, alpha, blockBeta, tmp);
-      }
-      for (; i < i1; i++) {
-        const cRow = c + <usize>i * ldc + ((<usize>jq) << 2);
-        kernel1x8(kc, aBlock + <usize>i * rsA, csA, panel, cRow, w, alpha, blockBeta, tmp);
+    const mc = max(4, (L2_A_FLOATS / max(kc, 1)) & ~3);
+    for (let ib = i0; ib < i1; ib += mc) {
+      const ie = min(i1, ib + mc);
+      const tiled = (ie - ib) & ~3;
+      if (transA) packTransposedA(a, m, ib, tiled, p0, kc, aPacked);
+      for (let q = 0; q < panels; q++) {
+        const jq = j0 + q * NR;
+        const w = min(NR, j1 - jq);
+        const panel = scratch + ((<usize>q * <usize>kc * NR) << 2);
+        let i = ib;
+        for (; i + 4 <= ie; i += 4) {
+          const cTile = c + <usize>i * ldc + ((<usize>jq) << 2);
+          const tile = transA
+            ? aPacked + ((<usize>((i - ib) >> 2) * <usize>kc) << 4)
+            : aBlock + <usize>i * rsA;
+          kernel4x8(kc, tile, tileRs, tileCs, panel, cTile, ldc, w, alpha, blockBeta, tmp);
+        }
+        for (; i < ie; i++) {
+          const cRow = c + <usize>i * ldc + ((<usize>jq) << 2);
+          kernel1x8(kc, aBlock + <usize>i * rsA, csA, panel, cRow, w, alpha, blockBeta, tmp);
+        }
       }
     }
     p0 += KC;

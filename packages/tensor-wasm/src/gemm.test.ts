@@ -23,6 +23,9 @@ const SHAPES: [number, number, number][] = [
   [9, 1500, 10],
   [128, 784, 256],
   [130, 129, 127],
+  // several row blocks of A (L2 blocking), a second depth block, tail rows; Aᵀ packed per block
+  [150, 1100, 20],
+  [1030, 130, 9],
 ];
 
 /** S_ij = Σ_p |op(A)_ip|·|op(B)_pj|, the scale of the rounding error of the sum C_ij. */
