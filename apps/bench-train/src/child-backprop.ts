@@ -23,6 +23,8 @@ import { type Trainer as BenchTrainer, type EpochResult, PROTOCOL, parseConfig, 
 interface BackpropConfig {
   wasmThreads?: number;
   relaxed?: boolean;
+  /** false: train without the divergence guard (to measure what it costs). */
+  checkFinite?: boolean;
 }
 
 /**
@@ -89,6 +91,7 @@ async function setup(): Promise<BenchTrainer> {
         epochs: config.epochs,
         batchSize: config.batchSize,
         seed: config.seed,
+        checkFinite: config.checkFinite ?? true,
         callbacks: [pacer],
       });
       const logs = await Promise.race([

@@ -1,5 +1,5 @@
-// The float32 gemm: a packed-B, register-blocked 4×8 f32x4 micro-kernel for every transpose case,
-// with rows of A blocked for L2.
+// The float32 gemm: a packed-B, register-blocked 4×8 f32x4 micro-kernel for every transpose case;
+// Aᵀ with a 4 KiB-multiple row step is packed too, in row blocks that stay in L2.
 
 /** Depth of one packed block of B (rows of op(B) packed at a time). */
 const KC: i32 = 1024;
@@ -7,16 +7,23 @@ const KC: i32 = 1024;
 const NR: i32 = 8;
 
 /**
- * Floats of op(A) per row block (256 KiB): a block of MC = L2_A_FLOATS / kc rows stays in the core's
- * L2 while every packed panel of B passes over it, instead of all m rows streaming from L3 once per
- * panel (batch 512, the 1024-wide layers).
+ * Floats of the buffer a packed op(A) = Aᵀ goes into (512 KiB, half of a 1 MiB L2): its rows are
+ * packed in the fewest equal blocks (multiples of 4 rows) that fit, each block staying in L2 while
+ * every panel of B passes over it.
  */
-const L2_A_FLOATS: i32 = 65536;
+const PACKED_A_FLOATS: i32 = 131072;
+
+/** Rows per packed block of Aᵀ: `rows` cut into the fewest equal multiples of 4 that fit PACKED_A_FLOATS at depth kc. */
+function packedBlockRows(rows: i32, kc: i32): i32 {
+  const fit = max(4, (PACKED_A_FLOATS / max(kc, 1)) & ~3);
+  const blocks = max(1, (rows + fit - 1) / fit);
+  return max(4, (((rows + blocks - 1) / blocks + 3) / 4) * 4);
+}
 
 /** Bytes of scratch gemm needs for a product with inner dimension k and n columns. */
 export function gemmScratchBytes(n: i32, k: i32): i32 {
   const kc = min(KC, k);
-  return ((n + NR - 1) / NR) * kc * NR * 4 + 2 * 16 + L2_A_FLOATS * 4;
+  return ((n + NR - 1) / NR) * kc * NR * 4 + 2 * 16 + PACKED_A_FLOATS * 4;
 }
 
 /** acc + a·b lane-wise: f32x4.relaxed_madd (one FMA) in the relaxed-SIMD build, mul then add otherwise. */
@@ -106,8 +113,7 @@ function transpose4(b: usize, k: i32, j: i32, p: i32, out: usize): void {
 /**
  * Copies rows ib..ib+rows (rows a multiple of 4) and depths p0..p0+kc of op(A) = Aᵀ (stored k×m:
  * Aᵀ(i,p) = a[p·m + i]) into tiles of 4 rows, dst[(t·kc + p)·4 + r] = Aᵀ(ib + 4t + r, p0 + p), so
- * the kernel steps through a tile 16 bytes per p. Unpacked, consecutive p are m floats apart: at
- * m = 1024 that is 4 KiB, the same L1 set for every p, and ∂E/∂W = δᵀ·X ran at half speed.
+ * the kernel steps through a tile 16 bytes per p instead of m floats.
  */
 function packTransposedA(a: usize, m: i32, ib: i32, rows: i32, p0: i32, kc: i32, dst: usize): void {
   const tiles = rows >> 2;
@@ -257,20 +263,25 @@ export function gemmF32(
   const panels = (j1 - j0 + NR - 1) / NR;
   const tmp = scratch + ((<usize>panels * <usize>min(KC, k) * NR) << 2);
   const aPacked = tmp + 32;
-  // Strides of the A the 4-row kernel reads: packed tiles (Aᵀ) or A itself.
-  const tileRs: usize = transA ? 4 : rsA;
-  const tileCs: usize = transA ? 16 : csA;
+  // Aᵀ is packed when its step between consecutive p, m floats, is a multiple of 4 KiB: every p then
+  // falls in one L1 set (64 sets of 64 bytes) and the weight gradient of a 1024-wide layer ran at
+  // 27–31 GFLOP/s against 50–57 at m = 128…768, where reading in place is a few % faster.
+  const packA = transA && (m & 1023) === 0;
+  // Strides of the A the 4-row kernel reads: packed tiles or A itself.
+  const tileRs: usize = packA ? 4 : rsA;
+  const tileCs: usize = packA ? 16 : csA;
   let p0 = 0;
   do {
     const kc = min(KC, k - p0);
     const blockBeta: f32 = p0 === 0 ? beta : 1;
     packB(transB, n, k, b, p0, kc, j0, j1, scratch);
     const aBlock = a + <usize>p0 * csA;
-    const mc = max(4, (L2_A_FLOATS / max(kc, 1)) & ~3);
+    // Row blocks: Aᵀ in packed blocks when it is packed; A read in place in one.
+    const mc = packA ? packedBlockRows(i1 - i0, kc) : max(1, i1 - i0);
     for (let ib = i0; ib < i1; ib += mc) {
       const ie = min(i1, ib + mc);
       const tiled = (ie - ib) & ~3;
-      if (transA) packTransposedA(a, m, ib, tiled, p0, kc, aPacked);
+      if (packA) packTransposedA(a, m, ib, tiled, p0, kc, aPacked);
       for (let q = 0; q < panels; q++) {
         const jq = j0 + q * NR;
         const w = min(NR, j1 - jq);
@@ -278,7 +289,7 @@ export function gemmF32(
         let i = ib;
         for (; i + 4 <= ie; i += 4) {
           const cTile = c + <usize>i * ldc + ((<usize>jq) << 2);
-          const tile = transA
+          const tile = packA
             ? aPacked + ((<usize>((i - ib) >> 2) * <usize>kc) << 4)
             : aBlock + <usize>i * rsA;
           kernel4x8(kc, tile, tileRs, tileCs, panel, cTile, ldc, w, alpha, blockBeta, tmp);

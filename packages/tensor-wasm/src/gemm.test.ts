@@ -23,9 +23,8 @@ const SHAPES: [number, number, number][] = [
   [9, 1500, 10],
   [128, 784, 256],
   [130, 129, 127],
-  // several row blocks of A (L2 blocking), a second depth block, tail rows; Aᵀ packed per block
-  [150, 1100, 20],
-  [1030, 130, 9],
+  // m = 1024: Aᵀ is packed, in 8 row blocks for the first depth block and in 1 for the second
+  [1024, 1100, 12],
 ];
 
 /** S_ij = Σ_p |op(A)_ip|·|op(B)_pj|, the scale of the rounding error of the sum C_ij. */
