@@ -111,9 +111,8 @@ export class Optimizer {
    * gradient or new value holds a NaN or ±∞; empty when every one is finite. Each parameter's pass also
    * adds Σ_e (g·0 + [|θ'| < limit] − 1), which is 0 unless some g is NaN or ±∞ (0·∞ = NaN) or some θ'
    * is not stored finite: no extra pass, and on the wasm backend split across its threads like the
-   * update. The step is applied either way (as
-   * Keras' TerminateOnNaN sees a loss after its batch): a caller that stops on a report must not save
-   * the parameters.
+   * update. The step is applied either way (as Keras' TerminateOnNaN sees a loss after its batch): a
+   * caller that stops on a report must not save the parameters.
    */
   checkedStep(parameters: readonly Parameter[] = this.bound): readonly number[] {
     return this.apply(parameters, true);
