@@ -14,6 +14,7 @@ import { Optimizer, sgd } from "@backprop/optimizers";
 import { type Backend, evaluate, lazy, type Tensor } from "@backprop/tensor";
 import { expectProjectBackend, projectBackend } from "@backprop/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Callback } from "../src/callback.js";
 import { ModelCheckpoint } from "../src/node-callbacks.js";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
 import { Trainer, type TrainerLoss } from "../src/trainer.js";
@@ -65,24 +66,28 @@ function setup(loss: TrainerLoss, lr = 0.05) {
   return { model, trainer, data: datasetOnBackend(xor({ samples: 64, rng: 2 }), backend) };
 }
 
-const finite = (model: ReturnType<typeof setup>["model"]) =>
-  model.parameters().every((p) => p.value.read().every(Number.isFinite));
+type Model = ReturnType<typeof setup>["model"];
+
+const finite = (model: Model) => model.parameters().every((p) => p.value.read().every(Number.isFinite));
+
+const values = (model: Model) => model.parameters().map((p) => Array.from(p.value.read()));
+
+/** A callback that keeps every parameter's values as they are after optimizer step `step`. */
+function valuesAfterStep(model: Model, step: number) {
+  const kept = { values: [] as number[][] };
+  const callback: Callback = {
+    onBatchEnd: (logs) => {
+      if (logs.step === step) kept.values = values(model);
+    },
+  };
+  return { kept, callback };
+}
 
 describe("divergence", () => {
   it("a NaN gradient stops training at its step, naming the epoch, step, layer and parameter", async () => {
     const { model, trainer, data } = setup(poisonedLoss(7)); // step 7 = epoch 2, batch 3
-    let afterStep6: number[][] = [];
-    const result = await trainer.fit(data, {
-      epochs: 5,
-      batchSize: 16,
-      callbacks: [
-        {
-          onBatchEnd: (logs) => {
-            if (logs.step === 6) afterStep6 = model.parameters().map((p) => Array.from(p.value.read()));
-          },
-        },
-      ],
-    });
+    const afterStep6 = valuesAfterStep(model, 6);
+    const result = await trainer.fit(data, { epochs: 5, batchSize: 16, callbacks: [afterStep6.callback] });
     expect(result.status).toBe("failed");
     expect(result.reason).toBe(
       'training diverged at epoch 2, step 7: gradient of "2.bias" (layer 2, Dense) has NaN',
@@ -91,26 +96,16 @@ describe("divergence", () => {
     // The check is part of the update's pass, so step 7 reached the weights in memory (NaN where the
     // poisoned element went), and nothing after it ran.
     const last = model.parameters().at(-1)!;
-    expect(afterStep6.at(-1)!.every(Number.isFinite)).toBe(true);
+    expect(afterStep6.kept.values.at(-1)!.every(Number.isFinite)).toBe(true);
     expect(Number.isNaN(last.value.read()[1]!)).toBe(true);
   });
 
   it("an infinite loss stops training before the update", async () => {
     const { model, trainer, data } = setup(poisonedLoss(3, "loss"));
-    let afterStep2: number[][] = [];
-    const result = await trainer.fit(data, {
-      epochs: 2,
-      batchSize: 16,
-      callbacks: [
-        {
-          onBatchEnd: (logs) => {
-            if (logs.step === 2) afterStep2 = model.parameters().map((p) => Array.from(p.value.read()));
-          },
-        },
-      ],
-    });
+    const afterStep2 = valuesAfterStep(model, 2);
+    const result = await trainer.fit(data, { epochs: 2, batchSize: 16, callbacks: [afterStep2.callback] });
     expect(result.reason).toBe("training diverged at epoch 1, step 3: the loss is Infinity");
-    expect(model.parameters().map((p) => Array.from(p.value.read()))).toEqual(afterStep2);
+    expect(values(model)).toEqual(afterStep2.kept.values);
   });
 
   it("weights that overflow in an update stop training too, before any checkpoint could hold them", async () => {
