@@ -33,7 +33,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, "..");
 
 /** quick and full: one workload (`bench:quick`, `bench:full`); suite: the speed issue's four workloads (`bench`). */
-export type Mode = "quick" | "full" | "suite";
+type Mode = "quick" | "full" | "suite";
 
 interface Options {
   mode: Mode;
