@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBackprop as backprop, runCliInProcess as inProcess } from "./test-kit.js";
+import { describe, expect, it } from "vitest";
+import { runBackprop as backprop, runCliInProcess as inProcess, useTempDir } from "./test-kit.js";
 
 const SMALL = [
   "--dataset",
@@ -20,19 +19,13 @@ const SMALL = [
   "16",
 ];
 
-let cwd: string;
-beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), "backprop-cli-"));
-});
-afterAll(async () => {
-  await rm(cwd, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-cli-");
 
 describe("backprop CLI (end to end)", () => {
   let train: { runDir: string; test: Record<string, number>; status: string };
 
   it("train writes a complete run directory and prints JSON with --json", async () => {
-    const run = await backprop(cwd, "train", ...SMALL, "--epochs", "40", "--name", "xor", "--json");
+    const run = await backprop(temp.path, "train", ...SMALL, "--epochs", "40", "--name", "xor", "--json");
     expect(run.stderr).toMatch(/epoch 40\/40 {2}smoothed_loss/);
     expect(run.code).toBe(0);
     train = JSON.parse(run.stdout);
@@ -62,7 +55,7 @@ describe("backprop CLI (end to end)", () => {
       "--epochs",
       "1",
       "--out-dir",
-      join(cwd, "runs"),
+      join(temp.path, "runs"),
       "--name",
       "xor",
     );
@@ -72,7 +65,7 @@ describe("backprop CLI (end to end)", () => {
   });
 
   it("eval reproduces the test metrics of training, and predict applies the saved scaling", async () => {
-    const evaluated = await inProcess("eval", join(cwd, "runs/xor"), "--json");
+    const evaluated = await inProcess("eval", join(temp.path, "runs/xor"), "--json");
     expect(evaluated.code).toBe(0);
     const result = JSON.parse(evaluated.stdout);
     expect(result.metrics).toMatchObject(train.test);
@@ -80,7 +73,7 @@ describe("backprop CLI (end to end)", () => {
     expect(Object.keys(result.metrics)).toEqual(["loss", "accuracy", "precision", "recall", "f1", "auc"]);
     expect(result.metrics.auc).toBeGreaterThan(0.9);
     expect(result.classes.map((c: { name: string; support: number }) => c.name)).toEqual(["0", "1"]);
-    const text = await inProcess("eval", join(cwd, "runs/xor"));
+    const text = await inProcess("eval", join(temp.path, "runs/xor"));
     const lines = text.stdout.trim().split("\n");
     expect(lines[0]).toMatch(
       /^test \(60 samples\): loss [\d.]+ {2}accuracy [\d.]+ {2}precision [\d.]+ {2}recall [\d.]+ {2}f1 [\d.]+ {2}auc [\d.]+$/,
@@ -88,9 +81,9 @@ describe("backprop CLI (end to end)", () => {
     expect(lines[1]).toBe("class  precision  recall  f1      support");
     expect(lines.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(["0", "1"]);
     expect(lines.slice(2).reduce((n, l) => n + Number(l.split(/\s+/)[4]), 0)).toBe(60);
-    await writeFile(join(cwd, "points.csv"), "x,y\n0.6,0.7\n-0.6,0.7\n0.8,-0.5\n-0.9,-0.4\n");
+    await writeFile(join(temp.path, "points.csv"), "x,y\n0.6,0.7\n-0.6,0.7\n0.8,-0.5\n-0.9,-0.4\n");
     const predicted = await backprop(
-      cwd,
+      temp.path,
       "predict",
       "runs/xor",
       "--input",
@@ -99,13 +92,13 @@ describe("backprop CLI (end to end)", () => {
       "predictions.csv",
     );
     expect(predicted.code).toBe(0);
-    const rows = (await readFile(join(cwd, "predictions.csv"), "utf8")).trim().split("\n");
+    const rows = (await readFile(join(temp.path, "predictions.csv"), "utf8")).trim().split("\n");
     expect(rows[0]).toBe("prediction,p_0,p_1");
     expect(rows.slice(1).map((r) => r.split(",")[0])).toEqual(["0", "1", "1", "0"]);
   }, 60_000);
 
   it("a run paused and resumed ends with bitwise the same model as an uninterrupted one", async () => {
-    const runs = join(cwd, "runs");
+    const runs = join(temp.path, "runs");
     const full = await inProcess(
       "train",
       ...SMALL,
@@ -140,7 +133,7 @@ describe("backprop CLI (end to end)", () => {
     );
     const resumed = await inProcess("train", "--resume", join(runs, "paused"), "--quiet");
     expect(resumed.code).toBe(0);
-    const weights = (name: string) => readFile(join(cwd, "runs", name, "model", "model.safetensors"));
+    const weights = (name: string) => readFile(join(temp.path, "runs", name, "model", "model.safetensors"));
     expect(Buffer.compare(await weights("paused"), await weights("full"))).toBe(0);
   }, 60_000);
 
@@ -148,7 +141,7 @@ describe("backprop CLI (end to end)", () => {
     const usage = await inProcess("train", "--epochs", "many");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/argument 'many' is invalid\. expected a non-negative integer/);
-    const missing = await inProcess("eval", join(cwd, "nowhere"));
+    const missing = await inProcess("eval", join(temp.path, "nowhere"));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: .*nowhere is neither a model directory/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);

@@ -1,40 +1,33 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-config-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-config-");
 
 const TINY = ["--dataset", "xor", "--samples", "64", "--hidden", "4", "--epochs", "2", "--batch-size", "16"];
 
 describe("configurations", () => {
   it("train --config accepts a run's own config.json (its backend included) and runs the same recipe", async () => {
-    const first = await runCliInProcess("train", ...TINY, "--out-dir", dir, "--name", "a", "-q");
+    const first = await runCliInProcess("train", ...TINY, "--out-dir", temp.path, "--name", "a", "-q");
     expect(first.code, first.stderr).toBe(0);
-    const saved = JSON.parse(await readFile(join(dir, "a", RUN_FILES.config), "utf8")) as {
+    const saved = JSON.parse(await readFile(join(temp.path, "a", RUN_FILES.config), "utf8")) as {
       backend: string;
       config: Record<string, unknown>;
     };
     const again = await runCliInProcess(
-      ...["train", "--config", join(dir, "a", RUN_FILES.config), "--name", "b", "-q"],
+      ...["train", "--config", join(temp.path, "a", RUN_FILES.config), "--name", "b", "-q"],
     );
     expect(again.code, again.stderr).toBe(0);
-    const second = JSON.parse(await readFile(join(dir, "b", RUN_FILES.config), "utf8")) as typeof saved;
+    const second = JSON.parse(await readFile(join(temp.path, "b", RUN_FILES.config), "utf8")) as typeof saved;
     expect(second.config).toEqual({ ...saved.config, name: "b" });
-    const model = (run: string) => readFile(join(dir, run, RUN_FILES.model, "model.safetensors"));
+    const model = (run: string) => readFile(join(temp.path, run, RUN_FILES.model, "model.safetensors"));
     expect(Buffer.compare(await model("b"), await model("a"))).toBe(0);
   });
 
   it('a config file may name the exact backend a run records ("wasm-simd")', async () => {
-    const recipe = join(dir, "recipe.json");
+    const recipe = join(temp.path, "recipe.json");
     await writeFile(recipe, JSON.stringify({ dataset: "xor", backend: "wasm-simd", hidden: [4] }));
     const printed = await runCliInProcess("config", "print", "--config", recipe);
     expect(printed.code, printed.stderr).toBe(0);
@@ -46,7 +39,7 @@ describe("configurations", () => {
   });
 
   it("config print shows the resolved configuration: defaults, then the file, then the flags", async () => {
-    const recipe = join(dir, "lr.json");
+    const recipe = join(temp.path, "lr.json");
     await writeFile(recipe, JSON.stringify({ learningRate: 0.05, hidden: [8, 8] }));
     const { code, stdout, stderr } = await runCliInProcess(
       ...["config", "print", "--config", recipe, "--lr", "0.01", "--dataset", "spiral"],

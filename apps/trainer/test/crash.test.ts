@@ -6,13 +6,12 @@
  * final weights as an uninterrupted run with the same seed.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Rng } from "@backprop/tensor";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hasCheckpoint, loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
-import { CLI_NODE_ARGS } from "./test-kit.js";
+import { CLI_NODE_ARGS, useTempDir } from "./test-kit.js";
 
 const KILLS = 20;
 
@@ -67,13 +66,7 @@ function backprop(args: readonly string[], killAfterMs = Number.POSITIVE_INFINIT
   });
 }
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-crash-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-crash-");
 
 /** A killed trainer leaves its lock behind; the next one replaces it and says so. */
 const withoutStaleLockNotice = (stderr: string) =>
@@ -83,13 +76,13 @@ const finalWeights = (runDir: string) => readFile(join(runDir, RUN_FILES.model, 
 
 describe("crash safety", () => {
   it(`survives ${KILLS} SIGKILLs at random moments; resumed runs end bitwise equal to an uninterrupted one`, async () => {
-    const reference = await backprop(["train", ...SETTINGS, "--out-dir", dir, "--name", "reference"]);
+    const reference = await backprop(["train", ...SETTINGS, "--out-dir", temp.path, "--name", "reference"]);
     expect(reference.stderr).toBe("");
     expect(reference.code).toBe(0);
-    const expected = await finalWeights(join(dir, "reference"));
+    const expected = await finalWeights(join(temp.path, "reference"));
     const duration = reference.seconds * 1000;
 
-    const runDir = join(dir, "killed");
+    const runDir = join(temp.path, "killed");
     const rng = new Rng(2024);
     let kills = 0;
     let completed = 0;
@@ -98,7 +91,7 @@ describe("crash safety", () => {
     while (kills < KILLS) {
       const fresh = !hasCheckpoint(runDir);
       const args = fresh
-        ? ["train", ...SETTINGS, "--out-dir", dir, "--name", "killed", "--force"]
+        ? ["train", ...SETTINGS, "--out-dir", temp.path, "--name", "killed", "--force"]
         : ["train", "--resume", runDir, "--quiet"];
       const exit = await backprop(args, rng.uniform() * duration);
       if (exit.signal === "SIGKILL") {
@@ -126,7 +119,7 @@ describe("crash safety", () => {
     // The last killed run, resumed (or started) without interruption, ends where the reference did.
     const last = hasCheckpoint(runDir)
       ? await backprop(["train", "--resume", runDir, "--quiet"])
-      : await backprop(["train", ...SETTINGS, "--out-dir", dir, "--name", "killed", "--force"]);
+      : await backprop(["train", ...SETTINGS, "--out-dir", temp.path, "--name", "killed", "--force"]);
     expect(withoutStaleLockNotice(last.stderr)).toBe("");
     expect(last.code).toBe(0);
     expect(Buffer.compare(await finalWeights(runDir), expected), "final weights differ").toBe(0);

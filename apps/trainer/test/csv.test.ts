@@ -1,27 +1,20 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EXAMPLE_DATASETS_DIR } from "@backprop/data/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBackprop } from "./test-kit.js";
+import { describe, expect, it } from "vitest";
+import { runBackprop, useTempDir } from "./test-kit.js";
 
 const IRIS = join(EXAMPLE_DATASETS_DIR, "iris.csv");
 const STACKLOSS = join(EXAMPLE_DATASETS_DIR, "stackloss.csv");
 
 const backprop = runBackprop;
 
-let cwd: string;
-beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), "backprop-csv-"));
-});
-afterAll(async () => {
-  await rm(cwd, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-csv-");
 
 describe("CSV data sets end to end through the CLI (the example files shipped with @backprop/data)", () => {
   it("classification: Iris, string class labels, train then predict on a features-only CSV", async () => {
     const run = await backprop(
-      cwd,
+      temp.path,
       "train",
       "--dataset",
       `csv:${IRIS}`,
@@ -50,11 +43,11 @@ describe("CSV data sets end to end through the CLI (the example files shipped wi
     const header = rows[0]!.split(",").slice(0, 4).join(",");
     const pick = [rows[1]!, rows[51]!, rows[101]!];
     await writeFile(
-      join(cwd, "flowers.csv"),
+      join(temp.path, "flowers.csv"),
       `${header}\n${pick.map((r) => r.split(",").slice(0, 4).join(",")).join("\n")}\n`,
     );
     const predict = await backprop(
-      cwd,
+      temp.path,
       "predict",
       result.runDir,
       "--input",
@@ -63,14 +56,14 @@ describe("CSV data sets end to end through the CLI (the example files shipped wi
       "out.csv",
     );
     expect(predict.code, predict.stderr).toBe(0);
-    const out = (await readFile(join(cwd, "out.csv"), "utf8")).trim().split("\n");
+    const out = (await readFile(join(temp.path, "out.csv"), "utf8")).trim().split("\n");
     expect(out[0]).toMatch(/^prediction,p_/);
     expect(out.slice(1).map((r) => r.split(",")[0])).toEqual(pick.map((r) => r.split(",")[4]));
   }, 120_000);
 
   it("regression: stack loss with MSE, test error below the variance of the target", async () => {
     const run = await backprop(
-      cwd,
+      temp.path,
       "train",
       "--dataset",
       `csv:${STACKLOSS}`,
@@ -108,9 +101,9 @@ describe("CSV data sets end to end through the CLI (the example files shipped wi
     expect(result.test.mse).toBeLessThan(variance);
     expect(result.history.at(-1)!.r2).toBeGreaterThan(0.8);
 
-    await writeFile(join(cwd, "plant.csv"), "air_flow,water_temp,acid_conc\n80,27,89\n50,18,89\n");
+    await writeFile(join(temp.path, "plant.csv"), "air_flow,water_temp,acid_conc\n80,27,89\n50,18,89\n");
     const predict = await backprop(
-      cwd,
+      temp.path,
       "predict",
       result.runDir,
       "--input",
@@ -119,7 +112,7 @@ describe("CSV data sets end to end through the CLI (the example files shipped wi
       "loss.csv",
     );
     expect(predict.code, predict.stderr).toBe(0);
-    const out = (await readFile(join(cwd, "loss.csv"), "utf8")).trim().split("\n");
+    const out = (await readFile(join(temp.path, "loss.csv"), "utf8")).trim().split("\n");
     expect(out).toHaveLength(3);
     const [high, low] = out.slice(1).map(Number);
     expect(high).toBeGreaterThan(low!); // more air flow and heat, more ammonia lost (rows 1 and 21: 42 vs 15)

@@ -3,23 +3,17 @@
  * wasm where WebAssembly SIMD is available, on one thread or two). Between backends the results agree only to float32
  * rounding (the README states the measured tolerance); this test bounds that too.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeSafetensors } from "@backprop/layers";
 import { wasmSimdSupported } from "@backprop/tensor-wasm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseTrainConfig } from "../src/config.js";
 import { runTraining } from "../src/run.js";
 import { RUN_FILES } from "../src/run-dir.js";
+import { useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-determinism-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-determinism-");
 
 /** Trains the same small recipe (Adam, cosine schedule, dropout) and returns the final weights file. */
 async function train(
@@ -39,7 +33,7 @@ async function train(
       seed: 11,
       backend,
       threads: options.threads ?? 1,
-      outDir: dir,
+      outDir: temp.path,
       name,
     },
     "test",

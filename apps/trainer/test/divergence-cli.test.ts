@@ -2,20 +2,13 @@
  * Divergence in the CLI: a diverging `backprop train` stops by default with exit code 1 and one
  * sentence on stderr, keeps its last good checkpoint, and saves no final model.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-divergence-cli-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-divergence-cli-");
 
 describe("divergence in the CLI", () => {
   it("the CLI stops a diverging run by default: exit 1, one sentence on stderr, the checkpoint kept", async () => {
@@ -36,7 +29,7 @@ describe("divergence in the CLI", () => {
       "--backend",
       "js",
       "--out-dir",
-      dir,
+      temp.path,
       "--name",
       "cli",
       "--quiet",
@@ -46,7 +39,7 @@ describe("divergence in the CLI", () => {
     expect(stderr).toMatch(
       /^error: training diverged at epoch \d+, step \d+: .+; (the last good checkpoint in .+ is kept|no checkpoint had been written yet) \(lower --lr or check the data\)\n$/,
     );
-    const runDir = join(dir, "cli");
+    const runDir = join(temp.path, "cli");
     const results = JSON.parse(await readFile(join(runDir, RUN_FILES.results), "utf8")) as { status: string };
     expect(results.status).toBe("failed");
     if (stderr.includes("is kept")) {
@@ -57,7 +50,7 @@ describe("divergence in the CLI", () => {
   });
 
   it("a model that diverged is not saved as the run's final model", async () => {
-    const files = await readdir(join(dir, "cli"));
+    const files = await readdir(join(temp.path, "cli"));
     expect(files).not.toContain(RUN_FILES.model);
   });
 });

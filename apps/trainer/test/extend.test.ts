@@ -1,23 +1,16 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-extend-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-extend-");
 
 const recipe = () => [
   ...["--dataset", "spiral", "--samples", "300", "--hidden", "16", "--batch-size", "16", "--lr", "0.01"],
-  ...["--schedule", "constant", "--backend", "js", "--out-dir", dir, "-q"],
+  ...["--schedule", "constant", "--backend", "js", "--out-dir", temp.path, "-q"],
 ];
-const weights = (run: string) => readFile(join(dir, run, RUN_FILES.model, "model.safetensors"));
+const weights = (run: string) => readFile(join(temp.path, run, RUN_FILES.model, "model.safetensors"));
 
 describe("--resume --epochs N", () => {
   it("extends a finished run: 3 epochs then 2 more end bitwise as 5 straight (constant lr)", async () => {
@@ -28,7 +21,7 @@ describe("--resume --epochs N", () => {
     const more = await runCliInProcess(
       "train",
       "--resume",
-      join(dir, "extended"),
+      join(temp.path, "extended"),
       "--epochs",
       "5",
       "--json",
@@ -39,20 +32,20 @@ describe("--resume --epochs N", () => {
     expect(result.status).toBe("completed");
     expect(result.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4, 5]);
     expect(Buffer.compare(await weights("extended"), await weights("straight"))).toBe(0);
-    const saved = JSON.parse(await readFile(join(dir, "extended", RUN_FILES.config), "utf8")) as {
+    const saved = JSON.parse(await readFile(join(temp.path, "extended", RUN_FILES.config), "utf8")) as {
       config: { epochs: number };
     };
     expect(saved.config.epochs).toBe(5);
   });
 
   it("refuses fewer epochs than the run has, and any other setting", async () => {
-    const fewer = await runCliInProcess("train", "--resume", join(dir, "extended"), "--epochs", "4");
+    const fewer = await runCliInProcess("train", "--resume", join(temp.path, "extended"), "--epochs", "4");
     expect(fewer.code).toBe(2);
     expect(fewer.stderr).toMatch(/--epochs 4 does not extend .*extended, which trains 5 epochs/);
     const other = await runCliInProcess(
       "train",
       "--resume",
-      join(dir, "extended"),
+      join(temp.path, "extended"),
       "--epochs",
       "9",
       "--lr",

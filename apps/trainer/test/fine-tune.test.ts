@@ -1,25 +1,17 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@backprop/tensor";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildModel } from "../src/build.js";
 import { parseTrainConfig } from "../src/config.js";
 import { initWeightsFrom } from "../src/init-from.js";
 import { loadTrainedModel } from "../src/model-io.js";
 import type { RunResult } from "../src/run.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-fine-tune-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-fine-tune-");
 
 const RECIPE = ["--dataset", "spiral", "--samples", "300", "--hidden", "16,16", "--batch-size", "16"];
-const common = () => ["--backend", "js", "--lr", "0.01", "--out-dir", dir, "--json"];
+const common = () => ["--backend", "js", "--lr", "0.01", "--out-dir", temp.path, "--json"];
 
 async function train(...flags: string[]): Promise<RunResult & { stderr: string }> {
   const { code, stdout, stderr } = await runCliInProcess("train", ...RECIPE, ...common(), ...flags);
@@ -39,7 +31,7 @@ describe("--init-from", () => {
   });
 
   it("loads the weights exactly, from a run, a model directory or a safetensors file", async () => {
-    const run = join(dir, "base");
+    const run = join(temp.path, "base");
     const saved = await loadTrainedModel(run);
     const config = parseTrainConfig({ hidden: [16, 16] }, "test");
     for (const path of [run, join(run, "model"), join(run, "model", "model.safetensors")]) {
@@ -62,12 +54,18 @@ describe("--init-from", () => {
         "--name",
         "other",
         "--init-from",
-        join(dir, "base"),
+        join(temp.path, "base"),
       ],
     );
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/model\.safetensors.*0\.weight|0\.weight.*model\.safetensors/);
-    const missing = await runCliInProcess("train", ...RECIPE, ...common(), "--init-from", join(dir, "nope"));
+    const missing = await runCliInProcess(
+      "train",
+      ...RECIPE,
+      ...common(),
+      "--init-from",
+      join(temp.path, "nope"),
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/--init-from .*nope: no such file or directory/);
   });

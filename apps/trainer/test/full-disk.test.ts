@@ -1,19 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-disk-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-disk-");
 
 /** Mounts a tmpfs of `size` at `path` (needs root); false where that is not possible. */
 async function mountTmpfs(path: string, size: string): Promise<boolean> {
@@ -28,7 +21,7 @@ async function mountTmpfs(path: string, size: string): Promise<boolean> {
 
 describe("a full disk during a checkpoint", () => {
   it("keeps the previous checkpoint intact and readable, says so, exits 1", async (context) => {
-    const disk = join(dir, "disk");
+    const disk = join(temp.path, "disk");
     // 700 KiB: the first checkpoint (~500 KB: 165 KB of weights, 330 KB of Adam state) fits, the second does not.
     if (!(await mountTmpfs(disk, "700k"))) {
       if (process.env.CI === "true") throw new Error("cannot mount a tmpfs (CI runs as root: it must work)");

@@ -4,28 +4,21 @@
  * preprocessing step (pixels / 255) is recorded and applied on predict, integer class labels are
  * recognised, and a run's CSV path is stored resolved.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { datasetSize } from "@backprop/data";
 import { EXAMPLE_DATASETS_DIR } from "@backprop/data/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createBackend } from "../src/backend.js";
 import { buildLoss } from "../src/build.js";
 import { type DataConfig, prepareData } from "../src/datasets.js";
 import { loadTrainedModel } from "../src/model-io.js";
 import { Trainer } from "../src/trainer.js";
-import { runCliInProcess as cli, runBackprop } from "./test-kit.js";
+import { runCliInProcess as cli, runBackprop, useTempDir } from "./test-kit.js";
 
 const IRIS = join(EXAMPLE_DATASETS_DIR, "iris.csv");
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-honest-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-honest-");
 
 /** −(1/n) Σ log softmax(z)_label, in float64 with log-sum-exp: the cross-entropy, computed here. */
 function crossEntropy(logits: ArrayLike<number>, labels: Int32Array, classes: number): number {
@@ -41,11 +34,21 @@ function crossEntropy(logits: ArrayLike<number>, labels: Int32Array, classes: nu
 
 describe("eval reports the true loss; a smoothed training loss is labelled", () => {
   it("iris with the default label smoothing 0.1: eval's loss is the plain cross-entropy", async () => {
-    const runDir = join(dir, "runs", "iris");
+    const runDir = join(temp.path, "runs", "iris");
     const train = await cli(
       "train",
       ...["--dataset", `csv:${IRIS}`, "--target", "species", "--hidden", "8", "--epochs", "30"],
-      ...["--batch-size", "16", "--lr", "0.01", "--out-dir", join(dir, "runs"), "--name", "iris", "--json"],
+      ...[
+        "--batch-size",
+        "16",
+        "--lr",
+        "0.01",
+        "--out-dir",
+        join(temp.path, "runs"),
+        "--name",
+        "iris",
+        "--json",
+      ],
     );
     expect(train.code, train.stderr).toBe(0);
     // Epoch lines and the report name the smoothed loss as such.
@@ -79,34 +82,34 @@ describe("predict reads columns by name and refuses a mismatch", () => {
       const rooms = 1 + (i % 5);
       return `${size},${rooms},${(size * 3 + rooms * 20 + (i % 7)).toFixed(1)}`;
     });
-    await writeFile(join(dir, "houses.csv"), `size,rooms,price\n${rows.join("\n")}\n`);
+    await writeFile(join(temp.path, "houses.csv"), `size,rooms,price\n${rows.join("\n")}\n`);
     const run = await cli(
       "train",
-      ...["--dataset", `csv:${join(dir, "houses.csv")}`, "--target", "price", "--hidden", "4"],
-      ...["--epochs", "2", "--out-dir", join(dir, "runs"), "--name", "houses", "--quiet"],
+      ...["--dataset", `csv:${join(temp.path, "houses.csv")}`, "--target", "price", "--hidden", "4"],
+      ...["--epochs", "2", "--out-dir", join(temp.path, "runs"), "--name", "houses", "--quiet"],
     );
     expect(run.code, run.stderr).toBe(0);
-    runDir = join(dir, "runs", "houses");
+    runDir = join(temp.path, "runs", "houses");
   }, 60_000);
 
   it("a size,price file fed to a size,rooms model is refused, naming expected and actual columns", async () => {
-    await writeFile(join(dir, "wrong.csv"), "size,price\n80,300\n");
-    const run = await cli("predict", runDir, "--input", join(dir, "wrong.csv"));
+    await writeFile(join(temp.path, "wrong.csv"), "size,price\n80,300\n");
+    const run = await cli("predict", runDir, "--input", join(temp.path, "wrong.csv"));
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      `error: ${join(dir, "wrong.csv")}: the model's features are size, rooms; the header has size, price (missing: rooms; not features: price)\n`,
+      `error: ${join(temp.path, "wrong.csv")}: the model's features are size, rooms; the header has size, price (missing: rooms; not features: price)\n`,
     );
   });
 
   it("columns in another order are matched by name; a file without a header is refused", async () => {
-    await writeFile(join(dir, "swapped.csv"), "rooms,size\n3,80\n");
-    await writeFile(join(dir, "ordered.csv"), "size,rooms\n80,3\n");
-    const swapped = await cli("predict", runDir, "--input", join(dir, "swapped.csv"), "--json");
-    const ordered = await cli("predict", runDir, "--input", join(dir, "ordered.csv"), "--json");
+    await writeFile(join(temp.path, "swapped.csv"), "rooms,size\n3,80\n");
+    await writeFile(join(temp.path, "ordered.csv"), "size,rooms\n80,3\n");
+    const swapped = await cli("predict", runDir, "--input", join(temp.path, "swapped.csv"), "--json");
+    const ordered = await cli("predict", runDir, "--input", join(temp.path, "ordered.csv"), "--json");
     expect(swapped.code).toBe(0);
     expect(JSON.parse(swapped.stdout)).toEqual(JSON.parse(ordered.stdout));
-    await writeFile(join(dir, "bare.csv"), "80,3\n");
-    const bare = await cli("predict", runDir, "--input", join(dir, "bare.csv"));
+    await writeFile(join(temp.path, "bare.csv"), "80,3\n");
+    const bare = await cli("predict", runDir, "--input", join(temp.path, "bare.csv"));
     expect(bare.code).toBe(1);
     expect(bare.stderr).toContain(
       "line 1 holds numbers, but it must be a header row naming the model's features: size, rooms",
@@ -116,8 +119,8 @@ describe("predict reads columns by name and refuses a mismatch", () => {
 
 describe("CSV training data", () => {
   it("a file without a header row is refused (its first row was silently taken as column names)", async () => {
-    await writeFile(join(dir, "no-header.csv"), "5.1,3.5,0\n4.9,3.0,1\n6.2,2.9,1\n");
-    const run = await cli("train", "--dataset", `csv:${join(dir, "no-header.csv")}`, "--target", "2");
+    await writeFile(join(temp.path, "no-header.csv"), "5.1,3.5,0\n4.9,3.0,1\n6.2,2.9,1\n");
+    const run = await cli("train", "--dataset", `csv:${join(temp.path, "no-header.csv")}`, "--target", "2");
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       "line 1: the first row holds only numbers (5.1,3.5,0), but it must be a header row",
@@ -129,10 +132,20 @@ describe("CSV training data", () => {
       { length: 90 },
       (_, i) => `${12 + (i % 3) + (i % 10) / 20},${(i * 7) % 5},${i % 3}`,
     );
-    await writeFile(join(dir, "wine.csv"), `alcohol,ash,class\n${rows.join("\n")}\n`);
-    const common = ["--dataset", `csv:${join(dir, "wine.csv")}`, "--target", "class", "--hidden", "4"];
+    await writeFile(join(temp.path, "wine.csv"), `alcohol,ash,class\n${rows.join("\n")}\n`);
+    const common = ["--dataset", `csv:${join(temp.path, "wine.csv")}`, "--target", "class", "--hidden", "4"];
     const guessed = await cli(
-      ...["train", ...common, "--epochs", "1", "--out-dir", join(dir, "runs"), "--name", "wine", "--quiet"],
+      ...[
+        "train",
+        ...common,
+        "--epochs",
+        "1",
+        "--out-dir",
+        join(temp.path, "runs"),
+        "--name",
+        "wine",
+        "--quiet",
+      ],
     );
     expect(guessed.code, guessed.stderr).toBe(0);
     expect(guessed.stdout).toMatch(
@@ -147,7 +160,7 @@ describe("CSV training data", () => {
         "--epochs",
         "1",
         "--out-dir",
-        join(dir, "runs"),
+        join(temp.path, "runs"),
         "--name",
         "wine-regression",
       ],
@@ -157,7 +170,7 @@ describe("CSV training data", () => {
   }, 60_000);
 
   it("a relative CSV path is stored resolved, so eval works from another directory", async () => {
-    const project = await mkdtemp(join(dir, "project-"));
+    const project = await mkdtemp(join(temp.path, "project-"));
     await writeFile(
       join(project, "points.csv"),
       `a,b,y\n${Array.from({ length: 40 }, (_, i) => `${i % 7},${i % 3},${i % 2}`).join("\n")}\n`,
@@ -180,10 +193,10 @@ describe("every preprocessing step is recorded and applied on predict", () => {
     const run = await cli(
       "train",
       ...["--limit", "300", "--epochs", "1", "--hidden", "8", "--backend", "js"],
-      ...["--out-dir", join(dir, "runs"), "--name", "digits", "--quiet"],
+      ...["--out-dir", join(temp.path, "runs"), "--name", "digits", "--quiet"],
     );
     expect(run.code, run.stderr).toBe(0);
-    const modelDir = join(dir, "runs", "digits", "model");
+    const modelDir = join(temp.path, "runs", "digits", "model");
     const preprocessing = JSON.parse(await readFile(join(modelDir, "preprocessing.json"), "utf8"));
     expect(preprocessing.divideBy).toBe(255);
 
@@ -194,9 +207,9 @@ describe("every preprocessing step is recorded and applied on predict", () => {
     const raw = Array.from(pixels, (v) => Math.round(v * 255));
     const header = preprocessing.featureNames.join(",");
     const lines = [0, 1, 2].map((r) => raw.slice(r * 784, (r + 1) * 784).join(","));
-    await writeFile(join(dir, "raw-digits.csv"), `${header}\n${lines.join("\n")}\n`);
+    await writeFile(join(temp.path, "raw-digits.csv"), `${header}\n${lines.join("\n")}\n`);
     const predicted = JSON.parse(
-      (await cli("predict", modelDir, "--input", join(dir, "raw-digits.csv"), "--json")).stdout,
+      (await cli("predict", modelDir, "--input", join(temp.path, "raw-digits.csv"), "--json")).stdout,
     );
 
     const trained = await loadTrainedModel(modelDir, backend);

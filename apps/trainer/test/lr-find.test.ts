@@ -1,22 +1,16 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LrFindReport } from "../src/lr-find.js";
 import { RangeTestRecorder, rangeTestSchedule } from "../src/lr-range-test.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-lr-find-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-lr-find-");
 
 describe("the range test's arithmetic (fastai's lr_find)", () => {
   it("sweeps exponentially from the start rate to the end rate", () => {
@@ -67,7 +61,7 @@ describe("the range test's arithmetic (fastai's lr_find)", () => {
 
 describe("backprop lr-find", () => {
   it("runs the sweep on the configured net, suggests a rate and writes a page with the plot", async () => {
-    const output = join(dir, "lr-find.html");
+    const output = join(temp.path, "lr-find.html");
     const { code, stdout, stderr } = await runCliInProcess(
       ...["lr-find", "--dataset", "spiral", "--samples", "600", "--hidden", "32", "--optimizer", "sgd"],
       ...["--backend", "js", "--steps", "80", "--start-lr", "1e-5", "--output", output, "--json"],
@@ -97,7 +91,7 @@ describe("backprop lr-find", () => {
       const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(pathToFileURL(join(dir, "lr-find.html")).href);
+      await page.goto(pathToFileURL(join(temp.path, "lr-find.html")).href);
       await page.waitForSelector("body[data-charts]");
       expect(errors).toEqual([]);
       expect(await page.locator(".chart .uplot canvas").count()).toBe(1);

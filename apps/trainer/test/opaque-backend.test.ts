@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jsBackend } from "@backprop/tensor";
 import { createOpaqueBackend } from "@backprop/tensor/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseTrainConfig } from "../src/config.js";
 import { runTraining } from "../src/run.js";
 import { RUN_FILES } from "../src/run-dir.js";
+import { useTempDir } from "./test-kit.js";
 
 /*
  * The trainer never touches a tensor's memory directly: a whole run — data, model, Adam with global
@@ -15,13 +15,7 @@ import { RUN_FILES } from "../src/run-dir.js";
  * throws), and gives bitwise the same files as the JS backend it wraps.
  */
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-opaque-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-opaque-");
 
 const config = () =>
   parseTrainConfig(
@@ -35,7 +29,7 @@ const config = () =>
       clipNorm: 1,
       earlyStopping: { monitor: "val_loss", patience: 10, restoreBestWeights: true },
       backend: "js",
-      outDir: dir,
+      outDir: temp.path,
     },
     "test",
   );

@@ -3,22 +3,15 @@
  * and the checkpoints; the rows add up to the training's wall time, and the counts are the calls a
  * step makes.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseTrainConfig } from "../src/config.js";
 import { runTraining } from "../src/run.js";
 import { hasCheckpoint, RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-profile-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-profile-");
 
 describe("train --profile", () => {
   it("times the primitives and checkpoints of the training, which add up to its wall time", async () => {
@@ -32,7 +25,7 @@ describe("train --profile", () => {
         epochs: 3,
         batchSize: 24,
         backend: "js",
-        outDir: dir,
+        outDir: temp.path,
         name: "timed",
       },
       "test",
@@ -65,7 +58,7 @@ describe("train --profile", () => {
         batchSize: 24,
         checkpointEvery: 5,
         backend: "js",
-        outDir: dir,
+        outDir: temp.path,
         name: "paused",
       },
       "test",
@@ -80,7 +73,7 @@ describe("train --profile", () => {
   it("prints the table after the run's summary", async () => {
     const { code, stdout } = await runCliInProcess(
       ...["train", "--dataset", "xor", "--epochs", "2", "--batch-size", "32", "--backend", "js"],
-      ...["--quiet", "--profile", "--out-dir", dir, "--name", "printed"],
+      ...["--quiet", "--profile", "--out-dir", temp.path, "--name", "printed"],
     );
     expect(code).toBe(0);
     const lines = stdout.split("\n");

@@ -3,25 +3,18 @@
  * behind a flag (Node 20), so CLI users get the fused multiply-add kernels; a run records the exact
  * build, and a resume uses that build even where the other is the default, so it stays bitwise exact.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createWasmBackend, wasmRelaxedSimdSupported } from "@backprop/tensor-wasm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createBackend } from "../src/backend.js";
 import { parseTrainConfig } from "../src/config.js";
 import { enableRelaxedSimd } from "../src/relaxed-simd.js";
 import { runTraining } from "../src/run.js";
 import { RUN_FILES } from "../src/run-dir.js";
-import { runBackprop } from "./test-kit.js";
+import { runBackprop, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-relaxed-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-relaxed-");
 
 const config = (name: string) =>
   parseTrainConfig(
@@ -32,7 +25,7 @@ const config = (name: string) =>
       epochs: 3,
       batchSize: 16,
       backend: "wasm",
-      outDir: dir,
+      outDir: temp.path,
       name,
     },
     "test",
@@ -55,8 +48,19 @@ describe("relaxed SIMD", () => {
 
   it("runs in the CLI: the header names the build, and a plain-SIMD run resumes on plain SIMD, bitwise", async () => {
     const header = await runBackprop(
-      dir,
-      ...["train", "--dataset", "xor", "--epochs", "1", "--batch-size", "32", "--quiet", "--out-dir", dir],
+      temp.path,
+      ...[
+        "train",
+        "--dataset",
+        "xor",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "32",
+        "--quiet",
+        "--out-dir",
+        temp.path,
+      ],
     );
     expect(header.stderr).toBe("");
     expect(header.stdout).toMatch(/\(wasm-relaxed-simd backend, \d+ threads?\)/);
@@ -65,7 +69,7 @@ describe("relaxed SIMD", () => {
     const reference = await runTraining(config("reference"), { backend: simd });
     const paused = await runTraining(config("paused"), { backend: simd, stopAfterEpoch: 1 });
     expect(paused.status).toBe("interrupted");
-    const resumed = await runBackprop(dir, "train", "--resume", paused.runDir, "--quiet");
+    const resumed = await runBackprop(temp.path, "train", "--resume", paused.runDir, "--quiet");
     expect(resumed.stderr).toBe("");
     expect(resumed.code).toBe(0);
     expect((await finalWeights(paused.runDir)).equals(await finalWeights(reference.runDir))).toBe(true);

@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { spiral } from "@backprop/data";
 import { decodeSafetensors, mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { adam, Optimizer, type OptimizerStateDict, reduceLrOnPlateau } from "@backprop/optimizers";
 import { Rng } from "@backprop/tensor";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Callback } from "../src/callback.js";
 import { EarlyStopping, ReduceLROnPlateau } from "../src/callbacks.js";
 import { parseTrainConfig } from "../src/config.js";
@@ -14,14 +13,9 @@ import { ModelCheckpoint } from "../src/node-callbacks.js";
 import { runTraining } from "../src/run.js";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
 import { Trainer } from "../src/trainer.js";
+import { useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-resume-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-resume-");
 
 /** A fresh model, optimizer (with a plateau schedule in its state) and callbacks, all seeded alike. */
 function setup() {
@@ -54,7 +48,7 @@ describe("resume", () => {
     const full = setup();
     const fullResult = await full.trainer.fit(data, { ...fit, seed: new Rng(3), callbacks: full.callbacks });
 
-    const runDir = join(dir, "mid-epoch");
+    const runDir = join(temp.path, "mid-epoch");
     const first = setup();
     const controller = new AbortController();
     const abortAt: Callback = {
@@ -90,7 +84,7 @@ describe("resume", () => {
   });
 
   it("stores the optimizer's buffers as binary tensors beside the weights, and still reads a version-1 checkpoint", async () => {
-    const runDir = join(dir, "mid-epoch");
+    const runDir = join(temp.path, "mid-epoch");
     const checkpoints = join(runDir, "checkpoints");
     const { name } = JSON.parse(await readFile(join(checkpoints, "latest.json"), "utf8")) as { name: string };
     const text = await readFile(join(checkpoints, `${name}.json`), "utf8");
@@ -125,7 +119,7 @@ describe("resume", () => {
   });
 
   it("detects a damaged checkpoint", async () => {
-    const runDir = join(dir, "mid-epoch");
+    const runDir = join(temp.path, "mid-epoch");
     const latest = JSON.parse(await readFile(join(runDir, "checkpoints", "latest.json"), "utf8")) as {
       name: string;
     };
@@ -147,7 +141,7 @@ describe("resume", () => {
         batchSize: 16,
         learningRate: 0.01,
         backend: "js",
-        outDir: dir,
+        outDir: temp.path,
       },
       "test",
     );

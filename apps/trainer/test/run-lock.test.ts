@@ -1,22 +1,16 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseTrainConfig } from "../src/config.js";
 import { runTraining } from "../src/run.js";
 import { loadLatestCheckpoint, RUN_FILES } from "../src/run-dir.js";
 import { RUN_LOCK_FILE } from "../src/run-lock.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-lock-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-lock-");
 
 describe("two trainers on one run directory", () => {
   const config = () =>
@@ -28,14 +22,14 @@ describe("two trainers on one run directory", () => {
         epochs: 100_000,
         batchSize: 16,
         backend: "js",
-        outDir: dir,
+        outDir: temp.path,
         name: "shared",
       },
       "test",
     );
 
   it("the second is refused (resume or --force), and the first is not disturbed", async () => {
-    const run = join(dir, "shared");
+    const run = join(temp.path, "shared");
     const controller = new AbortController();
     const first = runTraining(config(), { signal: controller.signal });
     for (let i = 0; i < 600 && !existsSync(join(run, RUN_FILES.checkpoints, "latest.json")); i++)
@@ -59,7 +53,7 @@ describe("two trainers on one run directory", () => {
   }, 120_000);
 
   it("a stale lock (its process gone) is replaced, and the run goes on", async () => {
-    const run = join(dir, "shared");
+    const run = join(temp.path, "shared");
     const child = spawn(process.execPath, ["-e", ""]);
     const pid = child.pid!;
     await new Promise((r) => child.on("exit", r));

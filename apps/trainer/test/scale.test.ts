@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_FILES } from "../src/run-dir.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
 /*
  * A 100M-parameter net (2-10000-10000-2, Adam: 300M floats of weights and state) checkpoints and
@@ -15,23 +14,29 @@ import { runCliInProcess } from "./test-kit.js";
  * (a recorded run is in BENCHMARKS.md).
  */
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-scale-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-scale-");
 
 describe.runIf(process.env.BACKPROP_SCALE_TEST === "1")("a 100M-parameter net", () => {
   it("checkpoints (optimizer state as binary tensors) and resumes to bitwise the same weights", async () => {
     const train = await runCliInProcess(
       ...["train", "--dataset", "xor", "--samples", "40", "--limit", "4", "--hidden", "10000,10000"],
-      ...["--epochs", "2", "--batch-size", "4", "--backend", "js", "--out-dir", dir, "--name", "big", "-q"],
+      ...[
+        "--epochs",
+        "2",
+        "--batch-size",
+        "4",
+        "--backend",
+        "js",
+        "--out-dir",
+        temp.path,
+        "--name",
+        "big",
+        "-q",
+      ],
     );
     expect(train.stderr).toBe("");
     expect(train.code).toBe(0);
-    const run = join(dir, "big");
+    const run = join(temp.path, "big");
     const checkpoints = join(run, RUN_FILES.checkpoints);
     const state = JSON.parse(await readFile(join(checkpoints, "epoch-0001.json"), "utf8")) as {
       version: number;

@@ -1,22 +1,13 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunResult } from "../src/run.js";
-import { runCliInProcess } from "./test-kit.js";
+import { runCliInProcess, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-schedules-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-schedules-");
 
 async function train(name: string, ...flags: string[]): Promise<RunResult> {
   const { code, stdout, stderr } = await runCliInProcess(
     ...["train", "--dataset", "spiral", "--samples", "300", "--hidden", "8", "--batch-size", "32"],
-    ...["--backend", "js", "--lr", "0.01", "--out-dir", dir, "--name", name, "--json", "-q", ...flags],
+    ...["--backend", "js", "--lr", "0.01", "--out-dir", temp.path, "--name", name, "--json", "-q", ...flags],
   );
   expect(code, stderr).toBe(0);
   return JSON.parse(stdout) as RunResult;
@@ -56,7 +47,7 @@ describe("learning-rate schedules from the CLI", () => {
 
   it("warmup with a per-epoch schedule is refused as bad usage", async () => {
     const { code, stderr } = await runCliInProcess(
-      ...["train", "--dataset", "xor", "--warmup-epochs", "1", "--schedule", "step", "--out-dir", dir],
+      ...["train", "--dataset", "xor", "--warmup-epochs", "1", "--schedule", "step", "--out-dir", temp.path],
     );
     expect(stderr).toMatch(
       /--warmup-epochs works with --schedule cosine or constant, not with --schedule step/,

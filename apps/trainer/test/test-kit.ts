@@ -1,6 +1,10 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { runCli } from "../src/cli/program.js";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
@@ -51,4 +55,19 @@ export async function runCliInProcess(...args: string[]): Promise<CliRun> {
     stderr: { write: (t: string) => (stderr += t) },
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * A directory of its own for the test file that calls this: made under the OS temp directory (named
+ * `prefix` + random) before its tests, removed with everything in it after them; `path` while they run.
+ */
+export function useTempDir(prefix: string): { readonly path: string } {
+  const dir = { path: "" };
+  beforeAll(async () => {
+    dir.path = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await rm(dir.path, { recursive: true, force: true });
+  });
+  return dir;
 }

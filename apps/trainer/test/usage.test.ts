@@ -4,21 +4,14 @@
  * checked before any training starts.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createProgram } from "../src/cli/program.js";
-import { runCliInProcess as cli, runBackpropWith } from "./test-kit.js";
+import { runCliInProcess as cli, runBackpropWith, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-usage-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-usage-");
 
 describe("exit code 2 for every usage error", () => {
   it.each([
@@ -29,26 +22,26 @@ describe("exit code 2 for every usage error", () => {
     [["--monitor", "val_loss"], "--monitor needs --early-stopping or --reduce-lr-on-plateau"],
     [["--dataset", "csv:x.csv"], "x.csv needs --target <column>"],
   ])("train %j", async (flags, message) => {
-    const run = await cli("train", "--out-dir", dir, ...flags);
+    const run = await cli("train", "--out-dir", temp.path, ...flags);
     expect(run.stderr).toContain(message);
     expect(run.code).toBe(2);
   });
 
   it("a bad value in a config file is an error in a file (1), not bad usage", async () => {
-    const file = join(dir, "recipe.json");
+    const file = join(temp.path, "recipe.json");
     await writeFile(file, JSON.stringify({ batchSize: 0 }));
-    const run = await cli("train", "--config", file, "--out-dir", dir);
+    const run = await cli("train", "--config", file, "--out-dir", temp.path);
     expect(run.stderr).toBe(`error: ${file}: "batchSize" must be an integer ≥ 1, got 0\n`);
     expect(run.code).toBe(1);
   });
 
   it("eval --split and --backend list their choices", async () => {
-    const split = await cli("eval", dir, "--split", "tests");
+    const split = await cli("eval", temp.path, "--split", "tests");
     expect([split.code, split.stderr]).toEqual([
       2,
       expect.stringContaining("Allowed choices are test, validation, train"),
     ]);
-    const backend = await cli("eval", dir, "--backend", "gpu");
+    const backend = await cli("eval", temp.path, "--backend", "gpu");
     expect(backend.code).toBe(2);
   });
 });
@@ -68,9 +61,9 @@ describe("the CLI speaks flags and commands, not internals", () => {
   });
 
   it("a CSV error names the file, line and column, not the function that read it", async () => {
-    const file = join(dir, "bad.csv");
+    const file = join(temp.path, "bad.csv");
     await writeFile(file, "a,b,y\n1,2,0\n1,x,1\n");
-    const run = await cli("train", "--dataset", `csv:${file}`, "--target", "y", "--out-dir", dir);
+    const run = await cli("train", "--dataset", `csv:${file}`, "--target", "y", "--out-dir", temp.path);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`error: ${file}, line 3, column "b": expected a number, got "x"\n`);
   });
@@ -81,9 +74,9 @@ describe("the CLI speaks flags and commands, not internals", () => {
       "--dataset",
       "fashion-mnist",
       "--data-dir",
-      join(dir, "none"),
+      join(temp.path, "none"),
       "--out-dir",
-      dir,
+      temp.path,
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("--data-dir");
@@ -99,7 +92,7 @@ describe("the CLI speaks flags and commands, not internals", () => {
       "--monitor",
       "val_acc",
       "--out-dir",
-      dir,
+      temp.path,
       "--name",
       "monitor",
     );
@@ -107,7 +100,7 @@ describe("the CLI speaks flags and commands, not internals", () => {
       /^(chose .*\n)?error: --monitor val_acc is not logged; choose one of loss, accuracy, val_loss, val_accuracy, lr\n$/,
     );
     expect(run.code).toBe(2);
-    expect(existsSync(join(dir, "monitor"))).toBe(false);
+    expect(existsSync(join(temp.path, "monitor"))).toBe(false);
   });
 
   it("no option's help says its default twice", () => {
@@ -126,7 +119,7 @@ describe("the CLI speaks flags and commands, not internals", () => {
 
 describe("runs go to ./runs of the directory the user started in", () => {
   it("INIT_CWD (set by pnpm and npm for the package's scripts) is where relative paths start", async () => {
-    const started = await mkdtemp(join(dir, "started-"));
+    const started = await mkdtemp(join(temp.path, "started-"));
     // pnpm runs the package's scripts (`pnpm start`) in the package's own directory.
     const packageDir = fileURLToPath(new URL("..", import.meta.url));
     const name = `here-${process.pid}`;

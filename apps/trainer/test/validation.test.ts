@@ -3,26 +3,19 @@
  * a clear error naming the value and what was expected (CLI flags, Trainer methods, and the package
  * APIs the trainer composes).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BatchIterator, DataError, xor } from "@backprop/data";
 import { LayerError, mlp } from "@backprop/layers";
 import { CrossEntropyLoss, LossError } from "@backprop/losses";
 import { adam, HyperparameterError, Optimizer, sgd } from "@backprop/optimizers";
 import { fromArray } from "@backprop/tensor";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TrainerError } from "../src/errors.js";
 import { Trainer } from "../src/trainer.js";
-import { runCliInProcess as cli } from "./test-kit.js";
+import { runCliInProcess as cli, useTempDir } from "./test-kit.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "backprop-validation-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("backprop-validation-");
 
 function trainer() {
   const model = mlp({ sizes: [2, 4, 2], activation: "tanh", seed: 1 });
@@ -50,18 +43,18 @@ describe("backprop train: hyperparameters out of range", () => {
     [["--checkpoint-every", "0"], "--checkpoint-every must be an integer ≥ 1, got 0"],
     [["--threads", "0"], "--threads must be an integer ≥ 1, got 0"],
   ])("%j: %s", async (flags, message) => {
-    const result = await cli("train", "--dataset", "xor", "--out-dir", dir, ...flags);
+    const result = await cli("train", "--dataset", "xor", "--out-dir", temp.path, ...flags);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`error: ${message}\n`);
   });
 
   it("the same checks apply to a config file, naming the file and the setting", async () => {
-    const file = join(dir, "recipe.json");
+    const file = join(temp.path, "recipe.json");
     await writeFile(file, JSON.stringify({ dataset: "xor", learningRate: 0, epochs: 3 }));
-    const result = await cli("train", "--config", file, "--out-dir", dir);
+    const result = await cli("train", "--config", file, "--out-dir", temp.path);
     expect(result.stderr).toBe(`error: ${file}: "learningRate" must be a positive number, got 0\n`);
     await writeFile(file, JSON.stringify({ dataset: "xor", threads: "all" }));
-    const threads = await cli("train", "--config", file, "--out-dir", dir);
+    const threads = await cli("train", "--config", file, "--out-dir", temp.path);
     expect(threads.stderr).toBe(`error: ${file}: "threads" must be "auto" or an integer ≥ 1, got "all"\n`);
   });
 });
@@ -134,21 +127,21 @@ describe("backprop predict: inputs that do not fit the model", () => {
       "--backend",
       "js",
       "--out-dir",
-      dir,
+      temp.path,
       "--name",
       "xor",
       "--quiet",
     );
     expect(trained.code).toBe(0);
-    const input = join(dir, "wide.csv");
+    const input = join(temp.path, "wide.csv");
     await writeFile(input, "a,b,c\n1,2,3\n");
-    const result = await cli("predict", join(dir, "xor"), "--input", input);
+    const result = await cli("predict", join(temp.path, "xor"), "--input", input);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `error: ${input}: the model's features are x, y; the header has a, b, c (missing: x, y; not features: a, b, c)\n`,
     );
     await writeFile(input, "x,y\n1,oops\n");
-    expect((await cli("predict", join(dir, "xor"), "--input", input)).stderr).toBe(
+    expect((await cli("predict", join(temp.path, "xor"), "--input", input)).stderr).toBe(
       `error: ${input}, line 2, column "y": expected a number, got "oops"\n`,
     );
   });
