@@ -28,8 +28,8 @@ export interface ProfileRow {
 /**
  * Times the training of a run (from `Trainer.fit`'s start to its end, `window`) by where the time
  * goes: every call of the backend's primitives (through `backend`, the given backend with its
- * primitives wrapped by `wrapBackend`; on a multi-threaded backend a call's time includes waiting for the worker
- * threads), the checkpoint callback's file writes, and the rest of the wall time. Work outside the
+ * primitives wrapped by `wrapBackend`; on a multi-threaded backend a call's time includes waiting
+ * for the worker threads), the checkpoint callback's file writes, and the rest of the wall time. Work outside the
  * window (loading data, the final evaluation) is not counted. Used by `backprop train --profile`.
  */
 export class RunProfile {
@@ -72,8 +72,8 @@ export class RunProfile {
 
   /**
    * `checkpoint` with its file writes timed as "checkpoint": its key, state and every hook are
-   * delegated to it (a class's hooks live on its prototype, so they cannot be copied by spreading). A checkpoint written
-   * when training ends early falls after the window closes and is not counted.
+   * delegated to it (a class's hooks live on its prototype, so they cannot be copied by spreading).
+   * A checkpoint written when training ends early falls after the window closes and is not counted.
    */
   timeCheckpoints(checkpoint: Callback): Callback {
     const timed = async <T>(work: () => Awaitable<T>): Promise<T> => {

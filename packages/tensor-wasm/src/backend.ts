@@ -94,8 +94,8 @@ function chooseVariant(relaxed: boolean | "auto"): KernelVariant {
  * assembly/ on them in place (no copies): a packed, register-blocked f32x4 gemm for every transpose
  * case, f32x4 reductions (sum in float64, max, stable log-sum-exp), and elementwise programs each
  * compiled at first use to its own WebAssembly function in f32x4 (program-module.ts). float32
- * programs compute in float32; anything with a float64 storage runs the JS backend's code on this memory's views, so it
- * gives exactly the JS backend's results. Storages from another backend are rejected (copy them in
+ * programs compute in float32; anything with a float64 storage runs the JS backend's code on this
+ * memory's views, so it gives exactly the JS backend's results. Storages from another backend are rejected (copy them in
  * with `fromArray(t.read(), t.shape, { backend })`).
  *
  * Each call instantiates its own module and memory; nothing is shared between backends.

@@ -26,9 +26,10 @@ export type ReduceKind = "sum" | "max" | "logsumexp";
 
 /**
  * The primitives a compute backend supplies: memory, gemm, reductions, a row gather and one generic
- * elementwise primitive that runs a program of opcodes. A backend speaks operations, never algorithms: an
- * optimizer, activation or loss is an expression compiled to an `ElementwiseProgram`, and a backend
- * is fast by running that program in one pass, not by carrying its own copy of the formula.
+ * elementwise primitive that runs a program of opcodes. A backend speaks operations, never
+ * algorithms: an optimizer, activation or loss is an expression compiled to an
+ * `ElementwiseProgram`, and a backend is fast by running that program in one pass, not by carrying
+ * its own copy of the formula.
  *
  * A backend is a value: create one, pass it where tensors are made, and every op on those tensors
  * runs on it. There is no global "current backend", and no code branches on `name`.

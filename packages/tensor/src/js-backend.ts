@@ -17,8 +17,8 @@ function arrayOf(storage: Storage): FloatArray {
 
 /**
  * The plain TypeScript backend: typed arrays on the JS heap, a register-tiled gemm, reductions and
- * the row gather as plain loops, and elementwise programs run by a blockwise interpreter (js-elementwise.ts), all in
- * float64 arithmetic. It runs everywhere and is the reference other backends are tested against.
+ * the row gather as plain loops, and elementwise programs run by a blockwise interpreter
+ * (js-elementwise.ts), all in float64 arithmetic. It runs everywhere and is the reference other backends are tested against.
  * Each backend value owns its scratch (gemm packing buffers, interpreter registers), reused across
  * calls, so two backends share nothing.
  */
