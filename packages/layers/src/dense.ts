@@ -4,6 +4,7 @@ import {
   type Expr,
   evaluate,
   formatShape,
+  gradientTarget,
   isDType,
   lazy,
   matmul,
@@ -150,8 +151,12 @@ export class Dense extends BaseLayer {
   /** Checks δ against the last forward, accumulates ∂E/∂W and ∂E/∂b, and returns that forward's input z. */
   private accumulateGradients(delta: Tensor): Tensor {
     const z = this.checkBackward(this.input, delta, [this.input?.shape[0] ?? 0, this.outFeatures]);
-    matmul(delta, z, { transposeA: true, beta: 1, out: this.weight.grad });
-    if (this.bias !== undefined) sumAxis0(delta, this.bias.grad, true);
+    const weight = gradientTarget(this.weight);
+    matmul(delta, z, { transposeA: true, beta: weight.accumulate ? 1 : 0, out: weight.grad });
+    if (this.bias !== undefined) {
+      const bias = gradientTarget(this.bias);
+      sumAxis0(delta, bias.grad, bias.accumulate);
+    }
     return z;
   }
 

@@ -1,4 +1,4 @@
-import type { Parameter, Tensor } from "@backprop/tensor";
+import { type Parameter, renameParameter, type Tensor } from "@backprop/tensor";
 import { ElementwiseActivation } from "./activations.js";
 import { Dense } from "./dense.js";
 import { LayerError } from "./errors.js";
@@ -24,7 +24,7 @@ export class Sequential implements Module {
     }
     this.layers = [...layers];
     this.params = this.layers.flatMap((layer, index) =>
-      layer.parameters().map((p) => ({ name: `${index}.${p.name}`, value: p.value, grad: p.grad })),
+      layer.parameters().map((p) => renameParameter(p, `${index}.${p.name}`)),
     );
   }
 

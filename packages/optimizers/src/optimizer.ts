@@ -1,4 +1,4 @@
-import { constant, type DType, type Expr, evaluate, lazy, type Parameter, sameShape } from "@backprop/tensor";
+import { type DType, type Expr, lazy, type Parameter, sameShape, zeroGradient } from "@backprop/tensor";
 import { describe } from "./describe.js";
 import { OptimizerError, StateDictError } from "./errors.js";
 import { isJsonObject, type JsonValue } from "./json.js";
@@ -153,9 +153,12 @@ export class Optimizer {
     return nonFinite ?? ALL_FINITE;
   }
 
-  /** Sets every gradient to zero. */
+  /**
+   * Sets every gradient to zero (`zeroGradient`: no pass for the parameters of `parameter()`; the
+   * next backward overwrites them instead of adding).
+   */
   zeroGrad(): void {
-    for (const p of this.bound) evaluate({ shape: p.grad.size, assign: [[p.grad, constant(0)]] });
+    for (const p of this.bound) zeroGradient(p);
   }
 
   /** Plain JSON (survives JSON.stringify / parse bit for bit), keyed by parameter name. */

@@ -1,4 +1,4 @@
-import { parameter, type Tensor } from "@backprop/tensor";
+import { jsBackend, parameter, type Tensor, wrapBackend } from "@backprop/tensor";
 import { onBackend, projectBackend } from "@backprop/test-kit";
 import { describe, expect, it } from "vitest";
 import {
@@ -188,6 +188,26 @@ describe("Optimizer facade", () => {
     expect(() => new Optimizer(sgd({ lr: 1 }), [...model(), parameter("w", fromArray([1], [1]))])).toThrow(
       /two parameters are named "w"/,
     );
+  });
+
+  it("zeroGrad runs no pass, and a gradient nobody wrote since reads as zero in the next step", () => {
+    let passes = 0;
+    const counting = wrapBackend(jsBackend, (name, method) =>
+      name === "elementwise"
+        ? (...args) => {
+            passes++;
+            return method(...args);
+          }
+        : method,
+    );
+    const w = parameter("w", fromArray([1, 2], [2], { backend: counting }));
+    const opt = new Optimizer(sgd({ lr: 0.5 }), [w]);
+    w.grad.write([4, 4]);
+    passes = 0;
+    opt.zeroGrad();
+    expect(passes).toBe(0);
+    opt.step();
+    expect(Array.from(w.value.read())).toEqual([1, 2]);
   });
 });
 

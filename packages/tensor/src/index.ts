@@ -44,7 +44,13 @@ export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "
 export { type MatmulOptions, matmul } from "./ops/matmul.js";
 export { argmaxRows, dot, max, mean, type NormOrder, norm, reduceAxis, sum, sumAxis0 } from "./ops/reduce.js";
 export { selectRows } from "./ops/select-rows.js";
-export { type Parameter, parameter } from "./parameter.js";
+export {
+  gradientTarget,
+  type Parameter,
+  parameter,
+  renameParameter,
+  zeroGradient,
+} from "./parameter.js";
 export {
   type ElementwiseProgram,
   formatProgram,

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { fromArray } from "./create.js";
+import { constant, evaluate } from "./expr.js";
+import { jsBackend } from "./js-backend.js";
+import { gradientTarget, type Parameter, parameter, renameParameter, zeroGradient } from "./parameter.js";
+import { wrapBackend } from "./wrap-backend.js";
+
+/** A parameter on a backend that counts its elementwise passes, with grad [1, 2, 3]. */
+function counted(): { p: Parameter; passes: () => number } {
+  let passes = 0;
+  const backend = wrapBackend(jsBackend, (name, method) =>
+    name === "elementwise"
+      ? (...args) => {
+          passes++;
+          return method(...args);
+        }
+      : method,
+  );
+  const value = fromArray(new Float64Array([0, 0, 0]), [3], { backend });
+  const p = parameter("w", value, fromArray(new Float64Array([1, 2, 3]), [3], { backend }));
+  return { p, passes: () => passes };
+}
+
+describe("zeroGradient", () => {
+  it("runs no pass: the zeros are written when the gradient is read", () => {
+    const { p, passes } = counted();
+    zeroGradient(p);
+    expect(passes()).toBe(0);
+    expect(Array.from(p.grad.read())).toEqual([0, 0, 0]);
+    expect(passes()).toBe(1);
+    p.grad.read();
+    expect(passes()).toBe(1);
+  });
+
+  it("lets the next writer overwrite instead of adding, without writing the zeros", () => {
+    const { p, passes } = counted();
+    expect(gradientTarget(p).accumulate).toBe(true);
+    zeroGradient(p);
+    const target = gradientTarget(p);
+    expect(target.accumulate).toBe(false);
+    expect(passes()).toBe(0);
+    // The stale values are still there: the writer owns every element now.
+    expect(Array.from(target.grad.read())).toEqual([1, 2, 3]);
+    evaluate({ shape: 3, assign: [[target.grad, constant(5)]] });
+    expect(Array.from(p.grad.read())).toEqual([5, 5, 5]);
+    expect(gradientTarget(p).accumulate).toBe(true);
+  });
+
+  it("is shared by a renamed parameter, which keeps the value and the gradient tensors", () => {
+    const { p } = counted();
+    const renamed = renameParameter(p, "0.w");
+    expect(renamed.name).toBe("0.w");
+    expect(renamed.value).toBe(p.value);
+    zeroGradient(renamed);
+    expect(gradientTarget(p).accumulate).toBe(false);
+    zeroGradient(p);
+    expect(Array.from(renamed.grad.read())).toEqual([0, 0, 0]);
+    expect(renamed.grad).toBe(p.grad);
+  });
+
+  it("makes a spread copy a plain parameter: its grad is the tensor, and zeroing it fills at once", () => {
+    const { p, passes } = counted();
+    const copy: Parameter = { ...p, name: "copy" };
+    expect(copy.grad).toBe(p.grad);
+    zeroGradient(copy);
+    expect(passes()).toBe(1);
+    expect(gradientTarget(p).accumulate).toBe(true);
+  });
+
+  it("fills a parameter that is a plain object at once", () => {
+    const { p, passes } = counted();
+    const plain: Parameter = { name: "w", value: p.value, grad: p.grad };
+    zeroGradient(plain);
+    expect(passes()).toBe(1);
+    expect(Array.from(plain.grad.read())).toEqual([0, 0, 0]);
+    expect(gradientTarget(plain)).toEqual({ grad: plain.grad, accumulate: true });
+    expect(renameParameter(plain, "1.w")).toEqual({ name: "1.w", value: p.value, grad: p.grad });
+  });
+});
