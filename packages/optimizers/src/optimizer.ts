@@ -37,16 +37,6 @@ export interface SavedOptimizerState {
 
 const FORMAT = "backprop.optimizer/1";
 
-/**
- * |x| below this is stored as a finite number of the dtype. The JS backend computes float32 programs
- * in double arithmetic and rounds at the store, so an update can be finite in a register and +∞ once
- * stored: doubles round to ±∞ in float32 from 2¹²⁸ − 2¹⁰³ on (half an ulp past the largest float32).
- */
-const FINITE_BELOW: Record<DType, number> = {
-  float32: 2 ** 128 - 2 ** 103,
-  float64: Number.POSITIVE_INFINITY,
-};
-
 /** What `checkedStep` returns when nothing is NaN or ±∞: one shared empty list, so a step allocates none. */
 const ALL_FINITE: readonly number[] = Object.freeze([]);
 
@@ -109,10 +99,10 @@ export class Optimizer {
   /**
    * `step()`, and from the same passes the indices (in parameter order) of the parameters whose
    * gradient or new value holds a NaN or ±∞; empty when every one is finite. Each parameter's pass also
-   * adds Σ_e (g·0 + [|θ'| < limit] − 1), which is 0 unless some g is NaN or ±∞ (0·∞ = NaN) or some θ'
-   * is not stored finite: no extra pass, and on the wasm backend split across its threads like the
-   * update. The step is applied either way (as Keras' TerminateOnNaN sees a loss after its batch): a
-   * caller that stops on a report must not save the parameters.
+   * checks g·0 + θ' (evaluate's `nonFinite`), which is NaN or ±∞ exactly where g is (0·∞ = NaN) or θ'
+   * is, as stored in the dtype: no extra pass, and on the wasm backend split across its threads like
+   * the update. The step is applied either way (as Keras' TerminateOnNaN sees a loss after its batch):
+   * a caller that stops on a report must not save the parameters.
    */
   checkedStep(parameters: readonly Parameter[] = this.bound): readonly number[] {
     return this.apply(parameters, true);
@@ -143,9 +133,7 @@ export class Optimizer {
         this.pass.run(i, theta, next);
         continue;
       }
-      const finite = next.abs().lt(FINITE_BELOW[theta.dtype]);
-      const probe = this.pass.run(i, theta, next, grads[i]!.mul(0).add(finite.sub(1)));
-      if (probe === 0) continue;
+      if (!this.pass.run(i, theta, next, grads[i]!.mul(0).add(next))) continue;
       nonFinite ??= [];
       nonFinite.push(i);
     }

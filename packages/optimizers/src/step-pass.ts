@@ -68,18 +68,18 @@ export class StepPass implements UpdateContext {
   }
 
   /**
-   * Runs `target ← value` and every state write recorded for parameter i, in one pass; with `probe`,
-   * that pass also returns Σ_e probe (else 0).
+   * Runs `target ← value` and every state write recorded for parameter i, in one pass; with `check`,
+   * that pass also says whether some element of `check` is NaN or ±∞ (else false).
    */
-  run(i: number, target: Tensor, value: Expr, probe?: Expr): number {
+  run(i: number, target: Tensor, value: Expr, check?: Expr): boolean {
     const list = this.pending[i]!;
     list.unshift([target, value]);
     try {
-      if (probe === undefined) {
+      if (check === undefined) {
         evaluate({ shape: this.size(i), assign: list });
-        return 0;
+        return false;
       }
-      return evaluate({ shape: this.size(i), assign: list, sums: [probe] })[0]!;
+      return evaluate({ shape: this.size(i), assign: list, nonFinite: [check] })[0] === 1;
     } finally {
       list.length = 0;
     }

@@ -12,6 +12,7 @@ import {
   DESCRIPTOR_PARTIALS,
   operandCount,
   type ProgramImports,
+  readsDst,
 } from "./program-module.js";
 
 const KNOWN_OPCODES = new Set<number>(Object.values(Op));
@@ -164,7 +165,7 @@ export class ProgramRunner {
     for (let k = 0; k < code.length; k += INSTRUCTION_SIZE) {
       const op = code[k]!;
       if (!KNOWN_OPCODES.has(op)) fail(`instruction ${k / INSTRUCTION_SIZE}: unknown opcode ${op}`);
-      if (op === Op.STORE || op === Op.SUM) {
+      if (readsDst(op)) {
         read(k, 1);
         index(k, op === Op.STORE ? program.outputs : program.sums, op === Op.STORE ? "output" : "sum");
         continue;

@@ -38,7 +38,8 @@ const [LOCAL_GET, LOCAL_SET, I32_LOAD, F32_STORE, F64_STORE, I32_CONST] = [
 const [I32_LT_S, I32_GT_S, I32_GE_S, I32_ADD, I32_SUB, I32_MUL, I32_DIV_U, I32_SHL] = [
   0x48, 0x4a, 0x4e, 0x6a, 0x6b, 0x6c, 0x6e, 0x74,
 ];
-const [F64_ADD, F32_CONVERT_I32_S, F64_PROMOTE_F32] = [0xa0, 0xb2, 0xbb];
+const I32_AND = 0x71;
+const [F64_ADD, F32_CONVERT_I32_S, F64_CONVERT_I32_U, F64_PROMOTE_F32] = [0xa0, 0xb2, 0xb8, 0xbb];
 const SIMD = 0xfd;
 const V = {
   LOAD: 0x00,
@@ -47,6 +48,7 @@ const V = {
   CONST: 0x0c,
   SHUFFLE: 0x0d,
   F32X4_SPLAT: 0x13,
+  I32X4_EXTRACT_LANE: 0x1b,
   F32X4_EXTRACT_LANE: 0x1f,
   F32X4_REPLACE_LANE: 0x20,
   F64X2_EXTRACT_LANE: 0x21,
@@ -57,7 +59,9 @@ const V = {
   F32X4_LE: 0x45,
   F32X4_GE: 0x46,
   AND: 0x4e,
+  OR: 0x50,
   BITSELECT: 0x52,
+  ANY_TRUE: 0x53,
   F64X2_PROMOTE_LOW: 0x5f,
   F32X4_ABS: 0xe0,
   F32X4_NEG: 0xe1,
@@ -121,12 +125,12 @@ interface Locals {
   readonly rest: number;
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
-  /** Per sum: the f64 sum of the lanes of partial vectors. */
+  /** Per sum: the f64 sum of the lanes of partial vectors (NONFINITE: how many lanes were not finite). */
   readonly tails: readonly number[];
-  /** Per sum: f64x2 accumulators of lanes 0–1 and 2–3 of whole vectors. */
+  /** Per sum: f64x2 accumulators of lanes 0–1 and 2–3 of whole vectors (NONFINITE: low is a lane mask). */
   readonly low: readonly number[];
   readonly high: readonly number[];
-  /** Per instruction: the v128 local holding its value (unused for STORE and SUM). */
+  /** Per instruction: the v128 local holding its value (unused for STORE, SUM and NONFINITE). */
   readonly values: readonly number[];
 }
 
@@ -138,7 +142,9 @@ interface Locals {
  * them computed once, a column input and the row index once per row. Outputs are written per
  * element after its inputs are read (as the program orders them), the last 1–3 elements of a row
  * segment lane by lane; each sum is added in float64, two f64x2 accumulators over whole vectors and
- * then the partial vectors' lanes, into the chunk's partial sum. The same instructions in the same
+ * then the partial vectors' lanes, into the chunk's partial sum; a NONFINITE ORs the lane mask
+ * x − x ≠ 0 (NaN exactly where x is NaN or ±∞) and writes 1 or more where some lane was set, else 0,
+ * as the chunk's partial. The same instructions in the same
  * order for every element, whatever chunk (or thread) it falls in: results do not depend on the
  * thread count. Programs without row or column inputs or indices run the chunk as one segment.
  * The module imports the memory ("env" "memory", shared when `shared`) and the lane-wise math.
@@ -184,22 +190,21 @@ export function compileProgramModule(program: ElementwiseProgram, shared: boolea
   const definedBy = new Map<number, number>();
   for (let k = 0; k < count; k++) {
     const op = field(k, 0);
-    const reads =
-      op === Op.STORE || op === Op.SUM
-        ? [field(k, 1)]
-        : [field(k, 2), field(k, 3), field(k, 4)].slice(0, operandCount(op));
+    const reads = readsDst(op)
+      ? [field(k, 1)]
+      : [field(k, 2), field(k, 3), field(k, 4)].slice(0, operandCount(op));
     const definers = reads.map((r) => definedBy.get(r)!);
     operandLocals.push(definers.map((d) => values[d]!));
     let changes = PER_ELEMENT;
     if (op === Op.SCALAR) changes = ONCE;
     else if (op === Op.ROW_INDEX) changes = PER_ROW;
     else if (op === Op.LOAD) changes = program.inputs[field(k, 2)] === "column" ? PER_ROW : PER_ELEMENT;
-    else if (op !== Op.COLUMN_INDEX && op !== Op.STORE && op !== Op.SUM) {
+    else if (op !== Op.COLUMN_INDEX && !readsDst(op)) {
       changes = ONCE;
       for (const d of definers) changes = Math.max(changes, when[d]!);
     }
     when.push(changes);
-    if (op !== Op.STORE && op !== Op.SUM) definedBy.set(field(k, 1), k);
+    if (!readsDst(op)) definedBy.set(field(k, 1), k);
   }
 
   const body = new WasmBytes();
@@ -236,15 +241,22 @@ export function compileProgramModule(program: ElementwiseProgram, shared: boolea
     code.i32(0).set(locals.column);
   }
   code.byte(BR).u32(0).byte(END, END);
-  code.epilogue(program.sums);
+  const checks = new Set<number>();
+  for (let k = 0; k < count; k++) if (field(k, 0) === Op.NONFINITE) checks.add(field(k, 2));
+  code.epilogue(program.sums, checks);
   code.byte(END);
 
   return moduleBytes(body, shared);
 }
 
-/** Register operands (a, b, c) an opcode reads; 0 for STORE and SUM, which read their dst. */
+/** Whether an opcode reads register dst and writes none: STORE, SUM and NONFINITE. */
+export function readsDst(op: number): boolean {
+  return op === Op.STORE || op === Op.SUM || op === Op.NONFINITE;
+}
+
+/** Register operands (a, b, c) an opcode reads; 0 for STORE, SUM and NONFINITE, which read their dst. */
 export function operandCount(op: number): number {
-  if (op <= Op.COLUMN_INDEX || op === Op.STORE || op === Op.SUM) return 0;
+  if (op <= Op.COLUMN_INDEX || readsDst(op)) return 0;
   if (op < Op.ADD) return 1;
   if (op < Op.SELECT) return 2;
   return 3;
@@ -375,12 +387,20 @@ class Emitter {
     this.set(L.segmentEnd);
   }
 
-  /** Writes each chunk's partial sums: (low₀ + low₁) + (high₀ + high₁) + tail, at partials[chunk·sums + s]. */
-  epilogue(sums: number): void {
+  /**
+   * Writes each chunk's partials at partials[chunk·sums + s]: a sum's (low₀ + low₁) + (high₀ + high₁)
+   * + tail; a NONFINITE's (any lane of low set ? 1 : 0) + tail.
+   */
+  epilogue(sums: number, checks: ReadonlySet<number>): void {
     const L = this.locals;
     for (let s = 0; s < sums; s++) {
       this.get(L.partials).get(L.chunk).i32(sums).byte(I32_MUL).i32(s).byte(I32_ADD);
       this.i32(3).byte(I32_SHL, I32_ADD);
+      if (checks.has(s)) {
+        this.get(L.low[s]!).simd(V.ANY_TRUE).byte(F64_CONVERT_I32_U);
+        this.get(L.tails[s]!).byte(F64_ADD, F64_STORE).u32(3).u32(0);
+        continue;
+      }
       this.get(L.low[s]!).simd(V.F64X2_EXTRACT_LANE).byte(0);
       this.get(L.low[s]!).simd(V.F64X2_EXTRACT_LANE).byte(1);
       this.byte(F64_ADD);
@@ -392,8 +412,8 @@ class Emitter {
   }
 
   /**
-   * The instructions `selected` picks, in program order: each value into its own local; STORE and
-   * SUM over all four lanes, or with `partial` over the first `rest` (1–3).
+   * The instructions `selected` picks, in program order: each value into its own local; STORE, SUM
+   * and NONFINITE over all four lanes, or with `partial` over the first `rest` (1–3).
    */
   instructions(
     selected: (k: number) => boolean,
@@ -408,6 +428,7 @@ class Emitter {
       const [a = 0, b = 0, c = 0] = operandLocals[k]!;
       if (op === Op.STORE) this.store(field(k, 2), a, partial);
       else if (op === Op.SUM) this.sum(field(k, 2), a, partial);
+      else if (op === Op.NONFINITE) this.nonFinite(field(k, 2), a, partial);
       else {
         this.value(op, field(k, 2), a, b, c);
         this.set(this.locals.values[k]!);
@@ -449,7 +470,28 @@ class Emitter {
     }
   }
 
-  /** Pushes the f32x4 value of one instruction (not STORE or SUM); a, b, c are its operands' locals. */
+  /** low[s] |= (x − x ≠ 0), or per partial lane tail += that lane's bit: set where x is NaN or ±∞. */
+  private nonFinite(s: number, value: number, partial: boolean): void {
+    const L = this.locals;
+    const mask = () => this.get(value).get(value).simd(V.F32X4_SUB).floats(0, 0, 0, 0).simd(V.F32X4_NE);
+    if (!partial) {
+      this.get(L.low[s]!);
+      mask();
+      this.simd(V.OR).set(L.low[s]!);
+      return;
+    }
+    for (let lane = 0; lane < 3; lane++) {
+      this.get(L.rest).i32(lane).byte(I32_GT_S, IF, BLOCK_VOID);
+      this.get(L.tails[s]!);
+      mask();
+      this.simd(V.I32X4_EXTRACT_LANE).byte(lane);
+      this.i32(1).byte(I32_AND, F64_CONVERT_I32_U, F64_ADD);
+      this.set(L.tails[s]!);
+      this.byte(END);
+    }
+  }
+
+  /** Pushes the f32x4 value of one instruction (not STORE, SUM or NONFINITE); a, b, c are its operands' locals. */
   private value(op: number, immediate: number, a: number, b: number, c: number): void {
     const L = this.locals;
     const vector = VECTOR_UNARY[op] ?? VECTOR_BINARY[op];

@@ -115,6 +115,36 @@ describe("gemm on worker threads", () => {
     }
   });
 
+  it("finds one NaN or ±∞ in any chunk, at a chunk's edge or in a row's last lanes, on every thread count", () => {
+    const [m, n] = [123, 8195]; // rows end 3 lanes past a vector; chunks of 8192 cross rows
+    const total = m * n;
+    const clean = normal([m, n], 611, jsBackend).read();
+    const places = [0, 8191, 8192, 5 * 8195 - 1, 5 * 8195 - 3, total - 1];
+    for (const backend of [...single, ...threaded]) {
+      const x = zeros([m, n], { backend });
+      const bias = moveTo(normal([n], 612, jsBackend), backend);
+      const out = zeros([m, n], { backend });
+      const check = (): number[] =>
+        evaluate({
+          shape: [m, n],
+          assign: [[out, lazy(x).add(rowVector(bias)).mul(2)]],
+          sums: [lazy(x)],
+          nonFinite: [lazy(x).mul(0), lazy(x).add(rowVector(bias))],
+        });
+      x.write(clean);
+      const [sum, ...flags] = check();
+      expect(flags, `${backend.name}×${backend.threads} clean`).toEqual([0, 0]);
+      expect(Number.isFinite(sum)).toBe(true);
+      for (const at of places) {
+        for (const bad of [Number.NaN, Infinity, -Infinity]) {
+          x.write(clean);
+          x.write([bad], at);
+          expect(check().slice(1), `${backend.name}×${backend.threads} ${bad} at ${at}`).toEqual([1, 1]);
+        }
+      }
+    }
+  });
+
   it("runs reductions bit-identically to one thread (both axes, every kind, wide, tall and ragged shapes)", () => {
     const kinds: ReduceKind[] = ["sum", "max", "logsumexp"];
     for (const [m, n] of [

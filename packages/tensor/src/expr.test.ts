@@ -81,6 +81,31 @@ describe("evaluate", () => {
     ]);
   });
 
+  it("checks for NaN and ±∞ as stored in the dtype, after the sums, as 1 or 0", () => {
+    const largest = 2 ** 128 - 2 ** 104; // the largest float32
+    const halfUlp = 2 ** 103; // a double this far past it rounds to +∞ in float32
+    for (const dtype of ["float32", "float64"] as const) {
+      const x = fromArray(
+        dtype === "float32" ? new Float32Array([largest, 1]) : new Float64Array([largest, 1]),
+        [2],
+      );
+      const checks = (offset: number) =>
+        evaluate({ shape: 2, sums: [lazy(x)], nonFinite: [lazy(x).add(offset), lazy(x).mul(Number.NaN)] });
+      const roundsUp = dtype === "float32" ? 1 : 0;
+      expect(checks(0)).toEqual([largest + 1, 0, 1]);
+      expect(checks(halfUlp - 2 ** 80).slice(1)).toEqual([0, 1]);
+      expect(checks(halfUlp).slice(1)).toEqual([roundsUp, 1]);
+      expect(checks(-Infinity).slice(1)).toEqual([1, 1]);
+    }
+    const program = compile({
+      shape: 2,
+      sums: [constant(1).add(lazy(zeros([2])))],
+      nonFinite: [lazy(zeros([2]))],
+    }).program;
+    expect(opcodes(program.code).slice(-2)).toEqual([Op.SUM, Op.NONFINITE]);
+    expect(program.sums).toBe(2);
+  });
+
   it("refuses what it cannot run, naming the operand and expected vs actual", () => {
     const a = zeros([2, 3], f64);
     expect(() => evaluate({ shape: [3, 2], assign: [[zeros([5], f64), lazy(a)]] })).toThrow(

@@ -190,6 +190,11 @@ export interface EvaluateSpec {
   readonly assign?: readonly (readonly [Tensor, Expr])[];
   /** Expressions summed over the whole space (float64, in element order). */
   readonly sums?: readonly Expr[];
+  /**
+   * Expressions checked over the whole space: whether some element is NaN or ±∞ as stored in the
+   * tensors' dtype. Cheaper than a sum that would say the same (no float64 accumulation).
+   */
+  readonly nonFinite?: readonly Expr[];
 }
 
 /** An `EvaluateSpec` compiled: the program and the arguments of its `Backend.elementwise` call. */
@@ -204,18 +209,22 @@ export interface CompiledEvaluation {
 }
 
 /**
- * Runs the assignments and sums of `spec` in ONE elementwise pass on the tensors' backend and returns
- * the sums. Every element's inputs are read before any target is written, so `x ← f(x)` is safe.
+ * Runs the assignments, sums and checks of `spec` in ONE elementwise pass on the tensors' backend and
+ * returns the sums, then per `nonFinite` expression 1 (some element is NaN or ±∞) or 0. Every
+ * element's inputs are read before any target is written, so `x ← f(x)` is safe.
  * All tensors must share one backend and one dtype. A graph of a structure seen before reuses its
  * compiled program (the same `ElementwiseProgram` object) and that program's scalar and sum buffers.
  */
 export function evaluate(spec: EvaluateSpec): number[] {
   const { backend, m, n, inputs, outputs, compiled, scalarValues } = prepare(spec);
-  const { program, scalars, sums } = compiled;
+  const { program, scalars, sums, checks } = compiled;
   scalars.set(scalarValues);
   sums.fill(0);
   backend.elementwise(program, m, n, inputs, scalars, outputs, sums);
-  return sums.length === 0 ? [] : Array.from(sums);
+  if (sums.length === 0) return [];
+  const results = Array.from(sums);
+  for (let s = sums.length - checks; s < sums.length; s++) results[s] = results[s] === 0 ? 0 : 1;
+  return results;
 }
 
 /**
@@ -242,7 +251,10 @@ interface CachedProgram {
   readonly structure: Int32Array;
   readonly program: ElementwiseProgram;
   readonly scalars: Float64Array;
+  /** The SUM accumulators, then the NONFINITE ones. */
   readonly sums: Float64Array;
+  /** How many of `sums` are NONFINITE's (the last ones). */
+  readonly checks: number;
 }
 
 /** Most distinct program structures kept; past it the oldest is dropped. */
@@ -272,6 +284,7 @@ function prepare(spec: EvaluateSpec): Prepared {
   const [m, n] = resolveSpace(spec.shape);
   const assign = spec.assign ?? [];
   const sums = spec.sums ?? [];
+  const nonFinite = spec.nonFinite ?? [];
   const graph = new GraphBuilder(m, n);
   const targets: Tensor[] = [];
   const assignRoots = assign.map(([target, expr], k) => {
@@ -280,21 +293,22 @@ function prepare(spec: EvaluateSpec): Prepared {
     return graph.value(expr);
   });
   const sumRoots = sums.map((expr) => graph.value(expr));
+  const checkRoots = nonFinite.map((expr) => graph.value(expr));
   if (graph.tensors.length + targets.length === 0) {
     throw new TensorError("evaluate: no tensor is read or assigned, so there is no backend to run on");
   }
   const backend = checkOneBackend(graph.tensors, targets);
   checkOutputs(targets, graph);
-  const structure = graph.structure(assignRoots, sumRoots);
+  const structure = graph.structure(assignRoots, sumRoots, checkRoots);
   const hash = hashWords(structure);
   let compiled = programCache.get(hash);
   if (compiled === undefined || !sameWords(compiled.structure, structure)) {
     const program: ElementwiseProgram = {
-      code: graph.emit(assignRoots, sumRoots),
+      code: graph.emit(assignRoots, sumRoots, checkRoots),
       registers: graph.registerCount,
       inputs: graph.inputLayouts,
       outputs: targets.length,
-      sums: sums.length,
+      sums: sums.length + nonFinite.length,
       scalars: graph.scalarValues.length,
     };
     compiled = {
@@ -302,6 +316,7 @@ function prepare(spec: EvaluateSpec): Prepared {
       program,
       scalars: new Float64Array(program.scalars),
       sums: new Float64Array(program.sums),
+      checks: nonFinite.length,
     };
     programCache.delete(hash);
     if (programCache.size >= CACHE_LIMIT) programCache.delete(programCache.keys().next().value!);
@@ -453,9 +468,13 @@ class GraphBuilder {
     return root.index;
   }
 
-  /** The words of the structure: the values' words, then the assigned and the summed roots. */
-  structure(assignRoots: readonly number[], sumRoots: readonly number[]): number[] {
-    return [...this.words, -1, ...assignRoots, -2, ...sumRoots];
+  /** The words of the structure: the values' words, then the assigned, the summed and the checked roots. */
+  structure(
+    assignRoots: readonly number[],
+    sumRoots: readonly number[],
+    checkRoots: readonly number[],
+  ): number[] {
+    return [...this.words, -1, ...assignRoots, -2, ...sumRoots, -3, ...checkRoots];
   }
 
   private intern(expr: Expr): number {
@@ -514,10 +533,18 @@ class GraphBuilder {
     return this.inputStorages.push(storage) - 1;
   }
 
-  /** Code for every value in order, then the SUMs, then the STOREs (after every LOAD: in place is safe). */
-  emit(assignRoots: readonly number[], sumRoots: readonly number[]): Int32Array {
+  /**
+   * Code for every value in order, then the SUMs and the NONFINITEs (their accumulators after the
+   * sums'), then the STOREs (after every LOAD: in place is safe).
+   */
+  emit(
+    assignRoots: readonly number[],
+    sumRoots: readonly number[],
+    checkRoots: readonly number[],
+  ): Int32Array {
     const count = this.ops.length;
-    const code = new Int32Array((count + assignRoots.length + sumRoots.length) * INSTRUCTION_SIZE);
+    const roots = assignRoots.length + sumRoots.length + checkRoots.length;
+    const code = new Int32Array((count + roots) * INSTRUCTION_SIZE);
     const registerOf = new Int32Array(count);
     const uses = [...this.uses];
     const free: number[] = [];
@@ -544,6 +571,9 @@ class GraphBuilder {
     }
     sumRoots.forEach((root, s) => {
       put(Op.SUM, registerOf[root]!, s, 0, 0);
+    });
+    checkRoots.forEach((root, s) => {
+      put(Op.NONFINITE, registerOf[root]!, sumRoots.length + s, 0, 0);
     });
     assignRoots.forEach((root, k) => {
       put(Op.STORE, registerOf[root]!, k, 0, 0);

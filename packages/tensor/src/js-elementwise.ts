@@ -1,6 +1,6 @@
 import type { FloatArray } from "./dtype.js";
 import { erfc } from "./erf.js";
-import { type ElementwiseProgram, INSTRUCTION_SIZE, Op } from "./program.js";
+import { type ElementwiseProgram, FINITE_BELOW, INSTRUCTION_SIZE, Op } from "./program.js";
 
 /** Elements per block: each instruction runs over a block of registers in one tight loop. */
 export const BLOCK = 256;
@@ -9,7 +9,8 @@ export const BLOCK = 256;
  * The JS backend's elementwise interpreter. The m×n space runs in blocks of `BLOCK` elements; per
  * block every instruction is one `switch` and one loop over Float64Array registers, so each register
  * holds a double whatever the dtype (float64 programs give exactly what double arithmetic in
- * instruction order gives; float32 results are rounded once, at STORE). SUM adds in element order.
+ * instruction order gives; float32 results are rounded once, at STORE). SUM adds in element order;
+ * NONFINITE compares with the limit of the tensors' dtype (all of one program's share it).
  * `registers` is scratch of at least `program.registers · BLOCK` doubles.
  */
 export function runElementwise(
@@ -26,6 +27,8 @@ export function runElementwise(
   const { code } = program;
   const layouts = program.inputs;
   const r = registers;
+  const finiteBelow =
+    (outputs[0] ?? inputs[0]) instanceof Float32Array ? FINITE_BELOW.float32 : FINITE_BELOW.float64;
   for (let start = 0; start < total; start += BLOCK) {
     const len = Math.min(BLOCK, total - start);
     const row0 = Math.floor(start / n);
@@ -170,6 +173,16 @@ export function runElementwise(
           let s = sums[a]!;
           for (let k = 0; k < len; k++) s += r[d + k]!;
           sums[a] = s;
+          break;
+        }
+        case Op.NONFINITE: {
+          if (sums[a] !== 0) break;
+          for (let k = 0; k < len; k++) {
+            if (!(Math.abs(r[d + k]!) < finiteBelow)) {
+              sums[a] = 1;
+              break;
+            }
+          }
           break;
         }
         default:

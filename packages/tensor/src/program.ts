@@ -17,7 +17,7 @@ export interface ElementwiseProgram {
   readonly inputs: readonly InputLayout[];
   /** Number of full (m·n) outputs. */
   readonly outputs: number;
-  /** Number of float64 sum accumulators. */
+  /** Number of float64 accumulators: SUM's and NONFINITE's. */
   readonly sums: number;
   /** Number of scalar slots. */
   readonly scalars: number;
@@ -95,7 +95,16 @@ export const Op = {
   STORE: 50,
   /** sums[a] += r[dst] (float64, in element order) */
   SUM: 51,
+  /**
+   * sums[a] made nonzero (by an amount of the backend's choosing) if r[dst] is NaN or ±∞ as stored
+   * in the program's dtype, else left as it is: a float32 program's double 2¹²⁸ − 2¹⁰³ or more in
+   * magnitude counts, as it rounds to ±∞.
+   */
+  NONFINITE: 52,
 } as const;
+
+/** |x| below this is stored as a finite number of the dtype: doubles round to ±∞ in float32 from 2¹²⁸ − 2¹⁰³ on. */
+export const FINITE_BELOW = { float32: 2 ** 128 - 2 ** 103, float64: Number.POSITIVE_INFINITY } as const;
 
 /** The name of an opcode, e.g. "MUL_ADD". */
 export type OpName = keyof typeof Op;

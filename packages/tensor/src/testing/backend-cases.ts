@@ -291,6 +291,39 @@ function specialSumsCase(dtype: DType): ComparedCase {
   };
 }
 
+/**
+ * NONFINITE beside a STORE, over finite data with one NaN, ±∞ or 1e30 put at the first, middle or
+ * last element (or none): a and a·2¹⁰⁰ checked; 1e30·2¹⁰⁰ is finite as a double and ±∞ in float32.
+ */
+function nonFiniteCase(dtype: DType, [m, n]: readonly [number, number], seed: number): ComparedCase {
+  const total = m * n;
+  const positions = [...new Set([0, Math.floor(total / 2), total - 1])].filter((p) => p >= 0 && p < total);
+  return {
+    name: `elementwise NONFINITE (2 checks and a STORE) ${dtype} [${m},${n}]`,
+    run(backend) {
+      const make = new Maker(backend, dtype, seed);
+      const clean = make.tensor(total, "finite").read();
+      const out = make.tensor(total, "nan");
+      const results: Float64Array[] = [];
+      for (const planted of [Number.NaN, Infinity, -Infinity, 1e30]) {
+        for (const at of [-1, ...positions]) {
+          const a = make.tensor(total, "zeros");
+          a.write(clean);
+          if (at >= 0) a.write([planted], at);
+          const flags = evaluate({
+            shape: [m, n],
+            assign: [[out, lazy(a).neg()]],
+            nonFinite: [lazy(a), lazy(a).mul(2 ** 100)],
+          });
+          results.push(Float64Array.from(flags), ...readAll([out]));
+        }
+      }
+      return results;
+    },
+    tolerance: exact,
+  };
+}
+
 /** A chain long enough to need many registers: 8 inputs combined, 48 dependent ops. */
 function registerPressureCase(dtype: DType, [m, n]: readonly [number, number], seed: number): ComparedCase {
   return {
@@ -588,6 +621,7 @@ export function backendCases(): BackendCase[] {
         layoutCase(dtype, shape, seed++),
         inPlaceCase(dtype, shape, seed++),
         sumsCase(dtype, shape, seed++),
+        nonFiniteCase(dtype, shape, 200_000 + seed),
         registerPressureCase(dtype, shape, seed++),
         optimizerStepCase(dtype, shape, seed++),
         softmaxCrossEntropyCase(dtype, shape, seed++),

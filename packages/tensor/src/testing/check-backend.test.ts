@@ -81,6 +81,35 @@ describe("checkBackend", () => {
     expect(failuresOf(single, { exact: true, filter: "gemm NN m=33" })).toContain("α=1 β=0 float32");
   });
 
+  it("catches a NONFINITE that checks a float32 program's doubles, not what they round to", () => {
+    const readAll = (b: Backend, s: Storage) => {
+      const values = new Float64Array(s.length);
+      b.read(s, 0, values);
+      return values;
+    };
+    const doubles = broken("nonfinite-in-double", (b) => ({
+      elementwise(program, m, n, inputs, scalars, outputs, sums) {
+        const results = outputs.map((o) => new Float64Array(o.length));
+        runPerElement(
+          program,
+          m,
+          n,
+          inputs.map((s) => readAll(b, s)),
+          scalars,
+          results,
+          sums,
+          (x) => x,
+        );
+        results.forEach((r, k) => {
+          b.write(outputs[k]!, 0, r);
+        });
+      },
+    }));
+    const failures = failuresOf(doubles, { filter: "NONFINITE" });
+    expect(failures).toContain("elementwise NONFINITE (2 checks and a STORE) float32 [1,1]");
+    expect(failures).not.toContain("float64");
+  });
+
   it("catches a read that ignores the offset", () => {
     const failures = failuresOf(
       broken("no-offset", (b) => ({ read: (s, _offset, out) => b.read(s, 0, out) })),

@@ -60,8 +60,8 @@ function runCase(c: BackendCase, backend: Backend, reference: Backend, exact: bo
  * The backend conformance kit: runs every primitive of `backend` against the JS reference backend,
  * in float32 and float64 — allocate / read / write at offsets; every opcode of the elementwise IR on
  * empty, 1×1 and odd shapes (with NaN, ±∞, ±0 among the inputs), row / column layouts, the index
- * opcodes, outputs aliasing inputs, SUM accumulators, many registers, an optimizer-shaped and a
- * softmax-cross-entropy-shaped program; reduce (sum / max / logsumexp, both axes, β); gemm in all
+ * opcodes, outputs aliasing inputs, SUM and NONFINITE accumulators, many registers, an
+ * optimizer-shaped and a softmax-cross-entropy-shaped program; reduce (sum / max / logsumexp, both axes, β); gemm in all
  * four transpose cases with α and β. Exact where one correctly rounded operation decides the result,
  * within stated rounding bounds elsewhere. Throws a `BackendConformanceError` listing the failures.
  */

@@ -91,7 +91,9 @@ export function runPerElement(
         else if (op === Op.COLUMN_INDEX) r[dst] = j;
         else if (op === Op.STORE) outputs[a]![e] = r[dst]!;
         else if (op === Op.SUM) sums[a] = sums[a]! + r[dst]!;
-        else r[dst] = round(applyOp(op, r[a]!, r[code[p + 3]!]!, r[code[p + 4]!]!));
+        else if (op === Op.NONFINITE) {
+          if (!Number.isFinite(r[dst]!)) sums[a] = 1;
+        } else r[dst] = round(applyOp(op, r[a]!, r[code[p + 3]!]!, r[code[p + 4]!]!));
       }
     }
   }
