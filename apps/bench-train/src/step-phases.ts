@@ -10,7 +10,7 @@ import { machineLine } from "@backprop/bench-kit";
 import { accumulateParameterGradients, mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { adam, Optimizer } from "@backprop/optimizers";
-import { randomUniform, Rng } from "@backprop/tensor";
+import { Rng, randomUniform } from "@backprop/tensor";
 import { createWasmBackend } from "@backprop/tensor-wasm";
 import { enableRelaxedSimd } from "@backprop/trainer";
 
@@ -65,14 +65,18 @@ async function main(): Promise<void> {
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`--steps must be an integer ≥ 2, got ${steps}`);
   if (!enableRelaxedSimd()) throw new Error("step-phases: this runtime has no relaxed SIMD");
   console.log(`${machineLine()} ${steps} timed steps per row.\n`);
-  console.log(`| ${SIZES.join("-")}, wasm relaxed SIMD | ${PHASES.join(" | ")} | step with the guard, total |`);
+  console.log(
+    `| ${SIZES.join("-")}, wasm relaxed SIMD | ${PHASES.join(" | ")} | step with the guard, total |`,
+  );
   console.log(`|---|${PHASES.map(() => "---|").join("")}---|`);
   for (const batch of [32, 128]) {
     for (const threads of [2, 1]) {
       const t = await phases(batch, threads, steps);
       const guarded = t.zeroGrad + t.forward + t.loss + t.backward + t.checkedStep;
       const cells = PHASES.map((p) => t[p].toFixed(1)).join(" | ");
-      console.log(`| batch ${batch}, ${threads} thread${threads > 1 ? "s" : ""} (µs) | ${cells} | ${guarded.toFixed(1)} |`);
+      console.log(
+        `| batch ${batch}, ${threads} thread${threads > 1 ? "s" : ""} (µs) | ${cells} | ${guarded.toFixed(1)} |`,
+      );
     }
   }
 }
