@@ -241,8 +241,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       const rowBytes = n * (from.dtype === "float32" ? 4 : 8);
       kernels.gatherRows(from.byteOffset, rowBytes, indices, rows.length, to.byteOffset);
     },
-    elementwise(program, m, n, inputs, scalars, outputs, sums) {
-      programs.check(program, inputs.length, scalars.length, outputs.length, sums.length);
+    elementwise(given, m, n, inputs, scalars, outputs, sums) {
+      const program = programs.check(given, inputs.length, scalars.length, outputs.length, sums.length);
       const total = m * n;
       let float32 = true;
       const sizes = { full: total, row: n, column: m };

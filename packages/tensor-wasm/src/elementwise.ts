@@ -17,6 +17,10 @@ import {
 
 const KNOWN_OPCODES = new Set<number>(Object.values(Op));
 
+function fail(what: string): never {
+  throw new WasmBackendError(`elementwise: ${what}`);
+}
+
 /** A program compiled for one backend: its module's bytes (which worker threads compile too) and its `run`. */
 export interface CompiledProgram {
   /** Unique within the backend: a worker keeps its own instance of the module under this number. */
@@ -50,8 +54,10 @@ export class ProgramRunner {
   private floats = new Float32Array(0);
   private doubles = new Float64Array(0);
   private bytes = new Uint8Array(0);
-  /** check's scratch: which registers are written so far. */
+  /** verified's scratch: which registers are written so far. */
   private defined = new Uint8Array(0);
+  /** Each program met, by identity, and its verified frozen copy (what `run` is given). */
+  private readonly verifiedCopies = new WeakMap<ElementwiseProgram, ElementwiseProgram>();
   private readonly compiled = new WeakMap<ElementwiseProgram, CompiledProgram>();
   private nextId = 0;
 
@@ -131,20 +137,45 @@ export class ProgramRunner {
   }
 
   /**
-   * Checks that a program is well formed for its operands: known opcodes; registers in range and
-   * written before they are read; inputs, outputs, scalars and sums in range. Throws naming the
-   * instruction otherwise (a bad program must not make the kernels read or write outside its operands).
+   * The program as this runner runs it, checked against the call's operand counts: a frozen copy
+   * made and verified at the program's first call (`verified`), so a caller that later changes the
+   * program's code or counts cannot make a compiled module disagree with the checks. Throws naming
+   * what does not fit.
    */
-  check(program: ElementwiseProgram, inputs: number, scalars: number, outputs: number, sums: number): void {
-    const fail = (what: string): never => {
-      throw new WasmBackendError(`elementwise: ${what}`);
-    };
-    if (inputs !== program.inputs.length)
-      fail(`the program reads ${program.inputs.length} inputs, got ${inputs}`);
-    if (outputs !== program.outputs) fail(`the program writes ${program.outputs} outputs, got ${outputs}`);
-    if (scalars < program.scalars) fail(`the program uses ${program.scalars} scalars, got ${scalars}`);
-    if (sums < program.sums) fail(`the program adds into ${program.sums} sums, got ${sums}`);
-    const { code, registers } = program;
+  check(
+    program: ElementwiseProgram,
+    inputs: number,
+    scalars: number,
+    outputs: number,
+    sums: number,
+  ): ElementwiseProgram {
+    let copy = this.verifiedCopies.get(program);
+    if (copy === undefined) {
+      copy = this.verified(program);
+      this.verifiedCopies.set(program, copy);
+    }
+    if (inputs !== copy.inputs.length) fail(`the program reads ${copy.inputs.length} inputs, got ${inputs}`);
+    if (outputs !== copy.outputs) fail(`the program writes ${copy.outputs} outputs, got ${outputs}`);
+    if (scalars < copy.scalars) fail(`the program uses ${copy.scalars} scalars, got ${scalars}`);
+    if (sums < copy.sums) fail(`the program adds into ${copy.sums} sums, got ${sums}`);
+    return copy;
+  }
+
+  /**
+   * A frozen copy of a well-formed program: known opcodes; registers in range and written before
+   * they are read; inputs, outputs, scalars and sums in range. Throws naming the instruction
+   * otherwise (a bad program must not make the kernels read or write outside its operands).
+   */
+  private verified(program: ElementwiseProgram): ElementwiseProgram {
+    const copy: ElementwiseProgram = Object.freeze({
+      code: program.code.slice(),
+      registers: program.registers,
+      inputs: Object.freeze([...program.inputs]),
+      outputs: program.outputs,
+      sums: program.sums,
+      scalars: program.scalars,
+    });
+    const { code, registers } = copy;
     if (code.length % INSTRUCTION_SIZE !== 0) {
       fail(`code length ${code.length} is not a multiple of ${INSTRUCTION_SIZE}`);
     }
@@ -167,17 +198,18 @@ export class ProgramRunner {
       if (!KNOWN_OPCODES.has(op)) fail(`instruction ${k / INSTRUCTION_SIZE}: unknown opcode ${op}`);
       if (readsDst(op)) {
         read(k, 1);
-        index(k, op === Op.STORE ? program.outputs : program.sums, op === Op.STORE ? "output" : "sum");
+        index(k, op === Op.STORE ? copy.outputs : copy.sums, op === Op.STORE ? "output" : "sum");
         continue;
       }
-      if (op === Op.LOAD) index(k, program.inputs.length, "input");
-      else if (op === Op.SCALAR) index(k, program.scalars, "scalar");
+      if (op === Op.LOAD) index(k, copy.inputs.length, "input");
+      else if (op === Op.SCALAR) index(k, copy.scalars, "scalar");
       else for (let f = 0; f < operandCount(op); f++) read(k, 2 + f);
       const dst = code[k + 1]!;
       if (!(dst >= 0 && dst < registers))
         fail(`instruction ${k / INSTRUCTION_SIZE}: register ${dst} outside 0..${registers - 1}`);
       defined[dst] = 1;
     }
+    return copy;
   }
 
   /** The typed-array views of linear memory, re-created after the memory grew (a new buffer). */
