@@ -9,7 +9,7 @@ import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { adam, Optimizer } from "@backprop/optimizers";
 import { wrapBackend } from "@backprop/tensor";
-import { createOpaqueBackend } from "@backprop/tensor/testing";
+import { countingBackend, createOpaqueBackend } from "@backprop/tensor/testing";
 import { describe, expect, it } from "vitest";
 import { Trainer } from "../src/trainer.js";
 
@@ -53,11 +53,7 @@ describe("the steady-state step", () => {
 
   it("the divergence guard makes no backend pass of its own: the same calls with it on as off", async () => {
     const callsOf = async (checkFinite: boolean) => {
-      const calls: Record<string, number> = {};
-      const backend = wrapBackend(createOpaqueBackend(), (name, method) => (...args) => {
-        calls[name] = (calls[name] ?? 0) + 1;
-        return method(...args);
-      });
+      const { backend, calls } = countingBackend(createOpaqueBackend());
       const model = mlp({ sizes: [2, 16, 16, 3], activation: "relu", seed: 1, backend });
       const trainer = new Trainer({
         model,

@@ -3,22 +3,15 @@ import { fromArray } from "./create.js";
 import { constant, evaluate } from "./expr.js";
 import { jsBackend } from "./js-backend.js";
 import { gradientTarget, type Parameter, parameter, renameParameter, zeroGradient } from "./parameter.js";
-import { wrapBackend } from "./wrap-backend.js";
+import { countingBackend } from "./testing/counting-backend.js";
 
 /** A parameter on a backend that counts its elementwise passes, with grad [1, 2, 3]. */
 function counted(): { p: Parameter; passes: () => number } {
-  let passes = 0;
-  const backend = wrapBackend(jsBackend, (name, method) =>
-    name === "elementwise"
-      ? (...args) => {
-          passes++;
-          return method(...args);
-        }
-      : method,
-  );
+  const { backend, calls } = countingBackend(jsBackend);
+  const passes = () => calls.elementwise ?? 0;
   const value = fromArray(new Float64Array([0, 0, 0]), [3], { backend });
   const p = parameter("w", value, fromArray(new Float64Array([1, 2, 3]), [3], { backend }));
-  return { p, passes: () => passes };
+  return { p, passes };
 }
 
 describe("zeroGradient", () => {

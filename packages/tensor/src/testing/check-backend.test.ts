@@ -10,6 +10,12 @@ function broken(name: string, overrides: (base: Backend) => Partial<Backend>): B
   return { ...base, name, ...overrides(base) };
 }
 
+function readAll(b: Backend, s: Storage): Float64Array {
+  const values = new Float64Array(s.length);
+  b.read(s, 0, values);
+  return values;
+}
+
 function failuresOf(backend: Backend, options: CheckBackendOptions = {}): string {
   try {
     checkBackend(backend, options);
@@ -40,11 +46,6 @@ describe("checkBackend", () => {
   });
 
   it("passes a backend that computes float32 in float32 (registers, gemm and sums rounded each step), which exact mode rejects", () => {
-    const readAll = (b: Backend, s: Storage) => {
-      const values = new Float64Array(s.length);
-      b.read(s, 0, values);
-      return values;
-    };
     const single = broken("float32-arithmetic", (b) => ({
       elementwise(program, m, n, inputs, scalars, outputs, sums) {
         if ((outputs[0] ?? inputs[0])?.dtype !== "float32")
@@ -82,11 +83,6 @@ describe("checkBackend", () => {
   });
 
   it("catches a NONFINITE that checks a float32 program's doubles, not what they round to", () => {
-    const readAll = (b: Backend, s: Storage) => {
-      const values = new Float64Array(s.length);
-      b.read(s, 0, values);
-      return values;
-    };
     const doubles = broken("nonfinite-in-double", (b) => ({
       elementwise(program, m, n, inputs, scalars, outputs, sums) {
         const results = outputs.map((o) => new Float64Array(o.length));

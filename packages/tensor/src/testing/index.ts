@@ -6,4 +6,5 @@ export {
   type CheckBackendOptions,
   checkBackend,
 } from "./check-backend.js";
+export { countingBackend } from "./counting-backend.js";
 export { createOpaqueBackend } from "./opaque-backend.js";
