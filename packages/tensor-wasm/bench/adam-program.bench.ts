@@ -3,7 +3,8 @@
 // (backend.elementwise alone), in the optimizers' op order and in the one-division order, on 1 and 2
 // threads, interleaved in one run: m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
 // w ← w − lr·(m/bc1)/(√v/√bc2 + ε). (The hand-written adamF32 kernel these replaced was measured by
-// this script before it was deleted; its figures are in BENCHMARKS.md.)
+// this script before it was deleted; its figures are in BENCHMARKS.md.) `--size N` runs it on N
+// elements instead: a small N (a bias: 10) measures the fixed cost of a call.
 import { type Candidate, interleave, machineLine, withForeignLoad } from "@backprop/bench-kit";
 import {
   type CompiledEvaluation,
@@ -19,7 +20,11 @@ import {
 import { createWasmBackend, type WasmBackend } from "../src/index.js";
 
 const ROUNDS = 60;
-const SIZE = 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10;
+const sizeFlag = process.argv.indexOf("--size");
+const SIZE =
+  sizeFlag === -1 ? 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10 : Number(process.argv[sizeFlag + 1]);
+if (!Number.isSafeInteger(SIZE) || SIZE < 1)
+  throw new Error(`--size must be a positive integer, got ${SIZE}`);
 const [beta1, beta2, lr, eps, step] = [0.9, 0.999, 1e-3, 1e-8, 10];
 
 /** Adam in the optimizers' op order (PyTorch's): w − lr·(m/(√v/√bc2 + ε))/bc1, three divisions. */
