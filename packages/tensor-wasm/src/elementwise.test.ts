@@ -315,20 +315,21 @@ describe("elementwise operands", () => {
 
   it("run a program as it was at its first call: changing it afterwards changes nothing", () => {
     for (const backend of backends) {
-      const p = copy(["row"]) as { code: Int32Array; inputs: string[] };
+      const p = copy(["row"]);
+      const changed = p as unknown as { code: Int32Array; inputs: string[] };
       const row = backend.allocate("float32", 3);
       backend.write(row, 0, [1, 2, 3]);
       const out = backend.allocate("float32", 6);
-      run(backend, p as ElementwiseProgram, [row], [out]);
+      run(backend, p, [row], [out]);
       // as a full input, the 3-element row would be read past its end; as code, input 7 does not exist
-      p.inputs[0] = "full";
-      p.code[2] = 7;
+      changed.inputs[0] = "full";
+      changed.code[2] = 7;
       backend.write(out, 0, [0, 0, 0, 0, 0, 0]);
-      run(backend, p as ElementwiseProgram, [row], [out]);
+      run(backend, p, [row], [out]);
       const values = new Float64Array(6);
       backend.read(out, 0, values);
       expect(Array.from(values)).toEqual([1, 2, 3, 1, 2, 3]);
-      expect(() => run(backend, p as ElementwiseProgram, [row, row], [out])).toThrow(
+      expect(() => run(backend, p, [row, row], [out])).toThrow(
         /the program reads 1 inputs, got 2/,
       );
     }
