@@ -329,9 +329,7 @@ describe("elementwise operands", () => {
       const values = new Float64Array(6);
       backend.read(out, 0, values);
       expect(Array.from(values)).toEqual([1, 2, 3, 1, 2, 3]);
-      expect(() => run(backend, p, [row, row], [out])).toThrow(
-        /the program reads 1 inputs, got 2/,
-      );
+      expect(() => run(backend, p, [row, row], [out])).toThrow(/the program reads 1 inputs, got 2/);
     }
   });
 
