@@ -189,7 +189,12 @@ export function withScaledTargets<D extends Dataset>(data: D, scaler: Scaler | u
  */
 export async function prepareData(config: DataConfig, backend: Backend = jsBackend): Promise<PreparedData> {
   const raw = await loadRaw(config);
-  const stratify = (raw.all ?? raw.train)!.task === "classification";
+  const task = (raw.all ?? raw.train)!.task;
+  const stratify = task === "classification";
+  const kind = config.scale === "auto" ? raw.autoScale : config.scale;
+  const scalesTargets = task === "regression" && config.standardizeTargets;
+  // With no scaler to fit on the split, the split's rows go straight onto the backend (one copy).
+  const onto = kind === "none" && !scalesTargets ? { backend } : {};
   let train: Dataset;
   let validation: Dataset;
   let test: Dataset;
@@ -199,6 +204,7 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
       validation: config.validationSplit,
       rng: config.seed,
       stratify,
+      ...onto,
     }));
   } else {
     ({ train, validation } = splitDataset(raw.train!, {
@@ -206,8 +212,9 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
       validation: config.validationSplit,
       rng: config.seed,
       stratify,
+      ...onto,
     }));
-    const testOrder = splitDataset(raw.test!, { test: 0, rng: config.seed });
+    const testOrder = splitDataset(raw.test!, { test: 0, rng: config.seed, ...onto });
     test = testOrder.train;
   }
   train = cap(train, config.limit);
@@ -215,7 +222,6 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
   test = cap(test, config.limit);
   if (datasetSize(train) === 0)
     throw new TrainerError(`dataset ${config.dataset}: no samples are left for training`);
-  const kind = config.scale === "auto" ? raw.autoScale : config.scale;
   const scaler: Scaler | undefined =
     kind === "standard"
       ? StandardScaler.fit(train.features)
@@ -223,7 +229,7 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
         ? MinMaxScaler.fit(train.features)
         : undefined;
   const targetScaler =
-    train.task === "regression" && config.standardizeTargets ? StandardScaler.fit(train.targets) : undefined;
+    scalesTargets && train.task === "regression" ? StandardScaler.fit(train.targets) : undefined;
   const prepare = <D extends Dataset>(data: D): D | undefined =>
     datasetSize(data) === 0
       ? undefined

@@ -1,5 +1,6 @@
-import { type Backend, formatShape, fromArray, selectRows, type Tensor } from "@backprop/tensor";
+import { type Backend, formatShape, type Tensor } from "@backprop/tensor";
 import { DataError } from "./errors.js";
+import { copyOnto, selectRowsOnto } from "./onto-backend.js";
 
 /** Samples with class labels: `targets[i]` indexes `classNames`. */
 export interface ClassificationDataset {
@@ -129,8 +130,15 @@ export function datasetSize(dataset: Dataset): number {
   return dataset.features.shape[0]!;
 }
 
-/** A new dataset holding copies of the rows `indices` (in that order); names are kept. */
-export function subset<D extends Dataset>(dataset: D, indices: ArrayLike<number>): D {
+/**
+ * A new dataset holding copies of the rows `indices` (in that order), on `backend` (the features'
+ * own unless given: rows are written there straight from the source); names are kept.
+ */
+export function subset<D extends Dataset>(
+  dataset: D,
+  indices: ArrayLike<number>,
+  backend: Backend = dataset.features.backend,
+): D {
   const n = datasetSize(dataset);
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i]!;
@@ -139,13 +147,13 @@ export function subset<D extends Dataset>(dataset: D, indices: ArrayLike<number>
     }
   }
   const rows = Int32Array.from(indices);
-  const features = selectRows(dataset.features, rows);
+  const features = selectRowsOnto(dataset.features, rows, backend);
   if (dataset.task === "classification") {
     const targets = new Int32Array(indices.length);
     for (let i = 0; i < indices.length; i++) targets[i] = dataset.targets[indices[i]!]!;
     return { ...dataset, features, targets };
   }
-  return { ...dataset, features, targets: selectRows(dataset.targets, rows) };
+  return { ...dataset, features, targets: selectRowsOnto(dataset.targets, rows, backend) };
 }
 
 /** The same dataset with other features of the same shape (e.g. scaled ones). */
@@ -162,10 +170,12 @@ export function withFeatures<D extends Dataset>(dataset: D, features: Tensor): D
 
 /**
  * The dataset with its tensors (the features, and a regression's targets) on `backend`: each one
- * not there already copied (through `read`, so from any backend), the others kept as they are.
+ * not there already copied (from its CPU elements, or through `read` from any other backend), the
+ * others kept as they are.
  */
 export function datasetOnBackend<D extends Dataset>(dataset: D, backend: Backend): D {
-  const move = (t: Tensor) => (t.backend === backend ? t : fromArray(t.read(), t.shape, { backend }));
-  const moved = withFeatures(dataset, move(dataset.features));
-  return dataset.task === "regression" ? ({ ...moved, targets: move(dataset.targets) } as D) : moved;
+  const moved = withFeatures(dataset, copyOnto(dataset.features, backend));
+  return dataset.task === "regression"
+    ? ({ ...moved, targets: copyOnto(dataset.targets, backend) } as D)
+    : moved;
 }

@@ -1,4 +1,4 @@
-import { Rng } from "@backprop/tensor";
+import { type Backend, Rng } from "@backprop/tensor";
 import { type Dataset, datasetSize, type Splits, subset } from "./dataset.js";
 import { DataError } from "./errors.js";
 
@@ -27,6 +27,11 @@ export interface SplitOptions {
    * (each class gives round(n_c · test) samples to test and round(n_c · validation) to validation).
    */
   stratify?: boolean;
+  /**
+   * Where the splits' tensors go; the dataset's backend unless given. Each row is written there
+   * straight from the source, so a dataset split onto the backend it trains on is copied once.
+   */
+  backend?: Backend;
 }
 
 /**
@@ -79,9 +84,10 @@ export function splitDataset<D extends Dataset>(dataset: D, options: SplitOption
       part.push(index);
     });
   }
+  const backend = options.backend ?? dataset.features.backend;
   return {
-    train: subset(dataset, rng.shuffle(parts.train)),
-    validation: subset(dataset, rng.shuffle(parts.validation)),
-    test: subset(dataset, rng.shuffle(parts.test)),
+    train: subset(dataset, rng.shuffle(parts.train), backend),
+    validation: subset(dataset, rng.shuffle(parts.validation), backend),
+    test: subset(dataset, rng.shuffle(parts.test), backend),
   };
 }
