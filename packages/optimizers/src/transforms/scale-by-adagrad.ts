@@ -23,7 +23,8 @@ export interface ScaleByAdagradState {
 
 /**
  * Adagrad's scaling (PyTorch's algorithm box): s_t = s_{t−1} + g²,
- * u = g / (√s_t + ε) / (1 + (t − 1)·lrDecay)   (the learning-rate decay η̃ = η / (1 + (t − 1)·lrDecay)).
+ * u = g / (√s_t + ε) / (1 + (t − 1)·lrDecay)   (the learning-rate decay η̃ = η / (1 + (t − 1)·lrDecay);
+ * the division by that scalar is a multiplication by its reciprocal).
  */
 export function scaleByAdagrad(
   options: ScaleByAdagradOptions = {},
@@ -41,7 +42,7 @@ export function scaleByAdagrad(
       return updates.map((g, i) => {
         const sum = s.sum.tensors[i]!;
         const total = context.assign(i, sum, lazy(sum).add(g.mul(g)));
-        return g.div(total.sqrt().add(eps)).div(decay);
+        return g.div(total.sqrt().add(eps)).mul(1 / decay);
       });
     },
   };

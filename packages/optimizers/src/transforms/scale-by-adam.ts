@@ -33,6 +33,8 @@ export type SecondMoment = (previous: Expr, g: Expr, m: Expr, beta2: number, eps
 /**
  * An Adam-family scaling named `op`: m_t = β1·m_{t−1} + (1 − β1)·g, v_t = secondMoment(…),
  * v̂ = v_t or, with AMSGrad, max(v̂_{t−1}, v_t), u = (m_t / (√v̂ / √(1 − β2^t) + ε)) / (1 − β1^t).
+ * The two divisions by a step's scalar are multiplications by its reciprocal (a SIMD division costs
+ * several multiplications); only m_t / (…) divides element by element.
  * Options default to β = (0.9, 0.999), ε = `defaultEps`, no AMSGrad.
  */
 export function adamFamily(
@@ -54,8 +56,8 @@ export function adamFamily(
     update(updates, state, _params, context) {
       const s = checkState<ScaleByAdamState>(op, state, ["count", "mu", "nu", "nuMax"]);
       s.count += 1;
-      const bc1 = 1 - b1 ** s.count;
-      const bc2Sqrt = Math.sqrt(1 - b2 ** s.count);
+      const inverseBc1 = 1 / (1 - b1 ** s.count);
+      const inverseBc2Sqrt = 1 / Math.sqrt(1 - b2 ** s.count);
       const epsilon = constant(eps);
       return updates.map((g, i) => {
         const [mu, nu] = [s.mu.tensors[i]!, s.nu.tensors[i]!];
@@ -63,7 +65,7 @@ export function adamFamily(
         const v = context.assign(i, nu, secondMoment(lazy(nu), g, m, b2, epsilon));
         const nuMax = s.nuMax?.tensors[i];
         const vHat = nuMax === undefined ? v : context.assign(i, nuMax, lazy(nuMax).max(v));
-        return m.div(vHat.sqrt().div(bc2Sqrt).add(epsilon)).div(bc1);
+        return m.div(vHat.sqrt().mul(inverseBc2Sqrt).add(epsilon)).mul(inverseBc1);
       });
     },
   };

@@ -22,7 +22,8 @@ export interface ScaleByAdamaxState {
 
 /**
  * Adamax's scaling (PyTorch's algorithm box): m_t = β1·m_{t−1} + (1 − β1)·g,
- * u_t = max(β2·u_{t−1}, |g| + ε),  update = m_t / u_t / (1 − β1^t).
+ * u_t = max(β2·u_{t−1}, |g| + ε),  update = m_t / u_t / (1 − β1^t)
+ * (the division by the step's scalar is a multiplication by its reciprocal).
  */
 export function scaleByAdamax(
   options: ScaleByAdamaxOptions = {},
@@ -40,7 +41,7 @@ export function scaleByAdamax(
         const [mu, infNorm] = [s.mu.tensors[i]!, s.infNorm.tensors[i]!];
         const m = updateEma(context, i, mu, g, b1);
         const n = context.assign(i, infNorm, lazy(infNorm).mul(b2).max(g.abs().add(eps)));
-        return m.div(n).div(bc);
+        return m.div(n).mul(1 / bc);
       });
     },
   };

@@ -25,7 +25,8 @@ export interface ScaleByNadamState {
  * NAdam's scaling, PyTorch 2.x (Dozat 2016 with momentum decay ψ):
  * μ_t = β1·(1 − ½·0.96^(t·ψ)),  μ_{t+1} = β1·(1 − ½·0.96^((t+1)·ψ)),
  * m_t = β1·m_{t−1} + (1 − β1)·g,  v_t = β2·v_{t−1} + (1 − β2)·g²,  d = √(v_t / (1 − β2^t)) + ε,
- * u = (1 − μ_t)/(1 − Π_{i≤t} μ_i) · g/d + μ_{t+1}/(1 − Π_{i≤t+1} μ_i) · m_t/d.
+ * u = (1 − μ_t)/(1 − Π_{i≤t} μ_i) · g/d + μ_{t+1}/(1 − Π_{i≤t+1} μ_i) · m_t/d
+ * (v_t / (1 − β2^t) is a multiplication by the scalar's reciprocal).
  */
 export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransformation<ScaleByNadamState> {
   const op = "scaleByNadam";
@@ -38,7 +39,7 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
       const s = checkState<ScaleByNadamState>(op, state, ["count", "muProduct", "mu", "nu"]);
       s.count += 1;
       const t = s.count;
-      const bc2 = 1 - b2 ** t;
+      const inverseBc2 = 1 / (1 - b2 ** t);
       const muT = b1 * (1 - 0.5 * 0.96 ** (t * psi));
       const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
       s.muProduct *= muT;
@@ -48,7 +49,7 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
         const [mu, nu] = [s.mu.tensors[i]!, s.nu.tensors[i]!];
         const m = updateEma(context, i, mu, g, b1);
         const v = updateEma(context, i, nu, g, b2, emaOfSquare);
-        const d = v.div(bc2).sqrt().add(eps);
+        const d = v.mul(inverseBc2).sqrt().add(eps);
         return g.div(d).mul(cGrad).add(m.div(d).mul(cMomentum));
       });
     },
