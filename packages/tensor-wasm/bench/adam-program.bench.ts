@@ -1,6 +1,6 @@
 // One Adam step on 235k float32 elements (the 784-256-128-10 MLP's parameter count) as an elementwise
 // program: through `evaluate` (compiled each call, as an optimizer runs it) and precompiled
-// (backend.elementwise alone), in PyTorch's op order and in the one-division order, on 1 and 2
+// (backend.elementwise alone), in the optimizers' old op order and in the one-division order, on 1 and 2
 // threads, interleaved in one run: m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
 // w ← w − lr·(m/bc1)/(√v/√bc2 + ε). (The hand-written adamF32 kernel these replaced was measured by
 // this script before it was deleted; its figures are in BENCHMARKS.md.) `--size N` runs it on N
@@ -27,7 +27,7 @@ if (!Number.isSafeInteger(SIZE) || SIZE < 1)
   throw new Error(`--size must be a positive integer, got ${SIZE}`);
 const [beta1, beta2, lr, eps, step] = [0.9, 0.999, 1e-3, 1e-8, 10];
 
-/** Adam in PyTorch's op order (the optimizers' until 2026-12-04): w − lr·(m/(√v/√bc2 + ε))/bc1, three divisions. */
+/** Adam in the optimizers' op order until 2026-12-04: w − lr·(m/(√v/√bc2 + ε))/bc1, three divisions. */
 function adamSpec(w: Tensor, g: Tensor, m: Tensor, v: Tensor): EvaluateSpec {
   const bc1 = 1 - beta1 ** step;
   const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
