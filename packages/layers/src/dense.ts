@@ -4,7 +4,6 @@ import {
   type Expr,
   evaluate,
   formatShape,
-  gradientTarget,
   isDType,
   lazy,
   matmul,
@@ -14,6 +13,7 @@ import {
   rowVector,
   sumAxis0,
   type Tensor,
+  writeGradient,
   zeros,
 } from "@backprop/tensor";
 import type { ElementwiseActivation } from "./activations.js";
@@ -151,12 +151,11 @@ export class Dense extends BaseLayer {
   /** Checks δ against the last forward, accumulates ∂E/∂W and ∂E/∂b, and returns that forward's input z. */
   private accumulateGradients(delta: Tensor): Tensor {
     const z = this.checkBackward(this.input, delta, [this.input?.shape[0] ?? 0, this.outFeatures]);
-    const weight = gradientTarget(this.weight);
-    matmul(delta, z, { transposeA: true, beta: weight.accumulate ? 1 : 0, out: weight.grad });
-    if (this.bias !== undefined) {
-      const bias = gradientTarget(this.bias);
-      sumAxis0(delta, bias.grad, bias.accumulate);
-    }
+    writeGradient(this.weight, (grad, accumulate) =>
+      matmul(delta, z, { transposeA: true, beta: accumulate ? 1 : 0, out: grad }),
+    );
+    if (this.bias !== undefined)
+      writeGradient(this.bias, (grad, accumulate) => sumAxis0(delta, grad, accumulate));
     return z;
   }
 

@@ -20,7 +20,7 @@ export interface Layer {
   forward(x: Tensor): Tensor;
   /**
    * Given dE/d(output) for the last forward, returns dE/dx and ACCUMULATES (+=) into each
-   * parameter's grad (`gradientTarget(p)` says when a zeroed gradient may be overwritten instead).
+   * parameter's grad (`writeGradient(p, …)` says when a zeroed gradient may be overwritten instead).
    */
   backward(dy: Tensor): Tensor;
   /**

@@ -44,13 +44,7 @@ export { add, addRowVector, axpy, copy, div, map, map2, mul, scale, sub } from "
 export { type MatmulOptions, matmul } from "./ops/matmul.js";
 export { argmaxRows, dot, max, mean, type NormOrder, norm, reduceAxis, sum, sumAxis0 } from "./ops/reduce.js";
 export { selectRows } from "./ops/select-rows.js";
-export {
-  gradientTarget,
-  type Parameter,
-  parameter,
-  renameParameter,
-  zeroGradient,
-} from "./parameter.js";
+export { type Parameter, parameter, renameParameter, writeGradient, zeroGradient } from "./parameter.js";
 export {
   type ElementwiseProgram,
   formatProgram,

@@ -75,7 +75,7 @@ export function renameParameter(p: Parameter, name: string): Parameter {
 /**
  * Sets ∂E/∂value to zero, like PyTorch's `zero_grad(set_to_none=True)`: for a parameter made by
  * `parameter()` no pass runs now; the zeros are written when something reads `p.grad`, or skipped
- * when a layer's backward overwrites the gradient (`gradientTarget`). Other parameters are filled.
+ * when a layer's backward overwrites the gradient (`writeGradient`). Other parameters are filled.
  */
 export function zeroGradient(p: Parameter): void {
   const slot = slotOf(p);
@@ -84,15 +84,17 @@ export function zeroGradient(p: Parameter): void {
 }
 
 /**
- * The gradient tensor a layer's backward adds its ∂E/∂value to, and whether it must add
- * (`accumulate`) or may overwrite it: false after `zeroGradient`, where the gradient is zero but its
- * zeros are not written, so gemm runs with β = 0 and no zeroing pass is needed. The caller then owns
- * the write: it must write every element.
+ * Runs `write(grad, accumulate)`, a layer's backward adding its ∂E/∂value to p's gradient tensor:
+ * `accumulate` is false after `zeroGradient`, where the gradient is zero but its zeros are not
+ * written, so `write` must overwrite every element (gemm with β = 0) and no zeroing pass runs. The
+ * zeros count as written only once `write` returns: if it throws, p's gradient still reads as zero.
  */
-export function gradientTarget(p: Parameter): { grad: Tensor; accumulate: boolean } {
+export function writeGradient(p: Parameter, write: (grad: Tensor, accumulate: boolean) => void): void {
   const slot = slotOf(p);
-  if (slot === undefined) return { grad: p.grad, accumulate: true };
-  const accumulate = !slot.zeroPending;
+  if (slot === undefined) {
+    write(p.grad, true);
+    return;
+  }
+  write(slot.tensor, !slot.zeroPending);
   slot.zeroPending = false;
-  return { grad: slot.tensor, accumulate };
 }
