@@ -87,7 +87,8 @@ export function zeroGradient(p: Parameter): void {
  * Runs `write(grad, accumulate)`, a layer's backward adding its ∂E/∂value to p's gradient tensor:
  * `accumulate` is false after `zeroGradient`, where the gradient is zero but its zeros are not
  * written, so `write` must overwrite every element (gemm with β = 0) and no zeroing pass runs. The
- * zeros count as written only once `write` returns: if it throws, p's gradient still reads as zero.
+ * zeros count as written only once `write` returns: if it throws after a zeroing, p's gradient still
+ * reads as zero.
  */
 export function writeGradient(p: Parameter, write: (grad: Tensor, accumulate: boolean) => void): void {
   const slot = slotOf(p);

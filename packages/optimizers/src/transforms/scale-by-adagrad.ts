@@ -38,11 +38,11 @@ export function scaleByAdagrad(
     update(updates, state, _params, context) {
       const s = checkState<ScaleByAdagradState>(op, state, ["count", "sum"]);
       s.count += 1;
-      const decay = 1 + (s.count - 1) * lrDecay;
+      const inverseDecay = 1 / (1 + (s.count - 1) * lrDecay);
       return updates.map((g, i) => {
         const sum = s.sum.tensors[i]!;
         const total = context.assign(i, sum, lazy(sum).add(g.mul(g)));
-        return g.div(total.sqrt().add(eps)).mul(1 / decay);
+        return g.div(total.sqrt().add(eps)).mul(inverseDecay);
       });
     },
   };

@@ -36,12 +36,12 @@ export function scaleByAdamax(
     update(updates, state, _params, context) {
       const s = checkState<ScaleByAdamaxState>(op, state, ["count", "mu", "infNorm"]);
       s.count += 1;
-      const bc = 1 - b1 ** s.count;
+      const inverseBc = 1 / (1 - b1 ** s.count);
       return updates.map((g, i) => {
         const [mu, infNorm] = [s.mu.tensors[i]!, s.infNorm.tensors[i]!];
         const m = updateEma(context, i, mu, g, b1);
         const n = context.assign(i, infNorm, lazy(infNorm).mul(b2).max(g.abs().add(eps)));
-        return m.div(n).mul(1 / bc);
+        return m.div(n).mul(inverseBc);
       });
     },
   };
