@@ -1,4 +1,5 @@
 import {
+  type ClassificationDataset,
   circles,
   DataError,
   type Dataset,
@@ -10,12 +11,19 @@ import {
   StandardScaler,
   sine,
   spiral,
+  type Splits,
   splitDataset,
   subset,
   withFeatures,
   xor,
 } from "@backprop/data";
-import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist, readCsvFile } from "@backprop/data/node";
+import {
+  FASHION_MNIST_DIR,
+  type IdxDirectorySplitOptions,
+  loadFashionMnistSplits,
+  loadMnistSplits,
+  readCsvFile,
+} from "@backprop/data/node";
 import { type Backend, jsBackend } from "@backprop/tensor";
 import type { TrainConfig } from "./config.js";
 import { TrainerError, UsageError } from "./errors.js";
@@ -84,11 +92,13 @@ export interface PreparedData {
   taskGuessed: boolean;
 }
 
-/** The raw data: one dataset to split, or a train file and a test file. */
+/**
+ * The raw data: one dataset to split, or a train file and a test file, each split as it is read
+ * (only the rows a split keeps are converted, straight onto the backend: see `idxSplits`).
+ */
 interface RawData {
   all?: Dataset;
-  train?: Dataset;
-  test?: Dataset;
+  files?: Record<"train" | "test", (options: IdxDirectorySplitOptions) => Splits<ClassificationDataset>>;
   /** Default scaling under scale "auto". */
   autoScale: "none" | "standard";
   /** What the loader divided the raw values by (255 for pixels), recorded for predict. */
@@ -120,23 +130,17 @@ async function loadRaw(config: DataConfig): Promise<RawData> {
     }
     case "fashion-mnist": {
       const dataDir = config.dataDir ?? FASHION_MNIST_DIR;
-      return withFlagNames(() => ({
-        train: loadFashionMnist({ dataDir, split: "train", dtype }),
-        test: loadFashionMnist({ dataDir, split: "test", dtype }),
-        autoScale: "none",
-        divideBy: PIXEL_MAX,
-      }));
+      const load = (split: "train" | "test") => (options: IdxDirectorySplitOptions) =>
+        withFlagNames(() => loadFashionMnistSplits({ ...options, dataDir, split, dtype }));
+      return { files: { train: load("train"), test: load("test") }, autoScale: "none", divideBy: PIXEL_MAX };
     }
     case "mnist": {
       if (config.dataDir === undefined)
         throw new UsageError("--dataset mnist needs --data-dir <directory with the MNIST IDX files>");
       const dataDir = config.dataDir;
-      return withFlagNames(() => ({
-        train: loadMnist({ dataDir, split: "train", dtype }),
-        test: loadMnist({ dataDir, split: "test", dtype }),
-        autoScale: "none",
-        divideBy: PIXEL_MAX,
-      }));
+      const load = (split: "train" | "test") => (options: IdxDirectorySplitOptions) =>
+        withFlagNames(() => loadMnistSplits({ ...options, dataDir, split, dtype }));
+      return { files: { train: load("train"), test: load("test") }, autoScale: "none", divideBy: PIXEL_MAX };
     }
     case "xor":
       return { all: xor({ ...synthetic, samples: config.samples }), autoScale: "standard" };
@@ -189,7 +193,7 @@ export function withScaledTargets<D extends Dataset>(data: D, scaler: Scaler | u
  */
 export async function prepareData(config: DataConfig, backend: Backend = jsBackend): Promise<PreparedData> {
   const raw = await loadRaw(config);
-  const task = (raw.all ?? raw.train)!.task;
+  const task = raw.all?.task ?? "classification";
   const stratify = task === "classification";
   const kind = config.scale === "auto" ? raw.autoScale : config.scale;
   const scalesTargets = task === "regression" && config.standardizeTargets;
@@ -207,15 +211,15 @@ export async function prepareData(config: DataConfig, backend: Backend = jsBacke
       ...onto,
     }));
   } else {
-    ({ train, validation } = splitDataset(raw.train!, {
+    const files = raw.files!;
+    ({ train, validation } = files.train({
       test: 0,
       validation: config.validationSplit,
       rng: config.seed,
       stratify,
       ...onto,
     }));
-    const testOrder = splitDataset(raw.test!, { test: 0, rng: config.seed, ...onto });
-    test = testOrder.train;
+    test = files.test({ test: 0, rng: config.seed, ...onto }).train;
   }
   train = cap(train, config.limit);
   validation = cap(validation, config.limit);

@@ -26,7 +26,14 @@ export {
   isGzip,
   parseIdx,
 } from "./idx.js";
-export { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxDatasetOptions, idxDataset } from "./idx-dataset.js";
+export {
+  DIGIT_CLASSES,
+  FASHION_MNIST_CLASSES,
+  type IdxDatasetOptions,
+  type IdxSplitOptions,
+  idxDataset,
+  idxSplits,
+} from "./idx-dataset.js";
 export { type OneHotOptions, oneHot } from "./one-hot.js";
 export {
   type MinMaxOptions,
@@ -38,7 +45,14 @@ export {
   type StandardScalerJSON,
   scalerFromJSON,
 } from "./scaler.js";
-export { type RngLike, type SplitOptions, splitDataset } from "./split.js";
+export {
+  type RngLike,
+  type SplitIndicesOptions,
+  type SplitOptions,
+  type SplitRows,
+  splitDataset,
+  splitIndices,
+} from "./split.js";
 export {
   type CirclesOptions,
   circles,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { createOpaqueBackend } from "@backprop/tensor/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataError } from "./errors.js";
 import { encodeIdx } from "./idx.js";
@@ -9,12 +10,15 @@ import {
   EXAMPLE_DATASETS_DIR,
   FASHION_MNIST_DIR,
   loadFashionMnist,
+  loadFashionMnistSplits,
   loadIris,
   loadMnist,
+  loadMnistSplits,
   loadStackloss,
   readCsvFile,
   readIdxFile,
 } from "./node.js";
+import { splitDataset } from "./split.js";
 
 const dir = mkdtempSync(join(tmpdir(), "backprop-data-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +82,27 @@ describe("loadFashionMnist / loadMnist from IDX directories", () => {
     const test = loadFashionMnist({ dataDir: fashion, split: "test", limit: 3, dtype: "float64" });
     expect(test.features.shape).toEqual([3, 784]);
     expect(test.features.get(1, 0)).toBe(1 / 255);
+  });
+
+  it("splits as it loads: the rows splitDataset takes of the loaded file, on the backend asked for", () => {
+    const fashion = join(dir, "fashion-splits");
+    makeEmptyDir(fashion);
+    writeIdxSet(fashion, "train", 50, true);
+    const options = { test: 0.2, validation: 0.1, rng: 3, stratify: true };
+    const target = createOpaqueBackend();
+    const splits = loadFashionMnistSplits({ dataDir: fashion, ...options, backend: target });
+    const expected = splitDataset(loadFashionMnist({ dataDir: fashion }), options);
+    for (const part of ["train", "validation", "test"] as const) {
+      expect(splits[part].features.backend).toBe(target);
+      expect(splits[part].features.toArray()).toEqual(expected[part].features.toArray());
+      expect([...splits[part].targets]).toEqual([...expected[part].targets]);
+    }
+    expect(splits.test.classNames).toEqual(expected.test.classNames);
+    const mnist = loadMnistSplits({ dataDir: fashion, test: 0.5 });
+    expect(mnist.test.classNames[9]).toBe("9");
+    expect(() => loadMnistSplits({ dataDir: fashion, split: "dev" as "test" })).toThrow(
+      'loadMnistSplits: split must be "train" or "test", got "dev"',
+    );
   });
 
   it("loads uncompressed MNIST files", () => {

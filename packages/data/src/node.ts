@@ -8,10 +8,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { type CsvOptions, parseCsv } from "./csv.js";
-import type { ClassificationDataset, Dataset, RegressionDataset } from "./dataset.js";
+import type { ClassificationDataset, Dataset, RegressionDataset, Splits } from "./dataset.js";
 import { DataError } from "./errors.js";
 import { type IdxArray, type IdxReadOptions, isGzip, maxIdxBytes, parseIdx, tooLargeError } from "./idx.js";
-import { DIGIT_CLASSES, FASHION_MNIST_CLASSES, type IdxDatasetOptions, idxDataset } from "./idx-dataset.js";
+import {
+  DIGIT_CLASSES,
+  FASHION_MNIST_CLASSES,
+  type IdxDatasetOptions,
+  type IdxSplitOptions,
+  idxDataset,
+  idxSplits,
+} from "./idx-dataset.js";
 
 function readBytes(op: string, path: string): Uint8Array {
   try {
@@ -74,25 +81,37 @@ function findFile(op: string, dir: string, names: readonly string[], hint: strin
   throw new DataError(op, `none of ${candidates.join(", ")} found in ${dir}; ${hint}`, { file: dir });
 }
 
-function loadIdxDirectory(
-  op: string,
-  dir: string,
-  options: IdxDirectoryOptions,
-  classNames: readonly string[],
-  hint: string,
-): ClassificationDataset {
-  const split = options.split ?? "train";
+/** The images and labels files of one split of an IDX directory, read. */
+function readIdxDirectory(op: string, dir: string, split: unknown, hint: string) {
   if (split !== "train" && split !== "test")
     throw new DataError(op, `split must be "train" or "test", got ${JSON.stringify(split)}`);
   const prefix = split === "train" ? "train" : "t10k";
   const imagesFile = findFile(op, dir, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`], hint);
   const labelsFile = findFile(op, dir, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`], hint);
-  return idxDataset(readIdxFile(imagesFile), readIdxFile(labelsFile), {
-    ...options,
-    classNames,
-    imagesFile,
-    labelsFile,
-  });
+  return { images: readIdxFile(imagesFile), labels: readIdxFile(labelsFile), imagesFile, labelsFile };
+}
+
+/** Options of the IDX directory loaders' split form: which file, the dataset's options and the split's. */
+export interface IdxDirectorySplitOptions
+  extends Omit<IdxSplitOptions, "imagesFile" | "labelsFile" | "classNames"> {
+  /** "train" (train-*-ubyte) or "test" (t10k-*-ubyte); "train" unless given. */
+  split?: "train" | "test";
+}
+
+/** An IDX directory's split, loaded whole or cut into splits as it is converted. */
+function idxDirectory(op: string, dir: string, classNames: readonly string[], hint: string) {
+  return {
+    load(options: IdxDirectoryOptions): ClassificationDataset {
+      const { split = "train", ...rest } = options;
+      const { images, labels, ...files } = readIdxDirectory(op, dir, split, hint);
+      return idxDataset(images, labels, { ...rest, classNames, ...files });
+    },
+    splits(options: IdxDirectorySplitOptions): Splits<ClassificationDataset> {
+      const { split = "train", ...rest } = options;
+      const { images, labels, ...files } = readIdxDirectory(op, dir, split, hint);
+      return idxSplits(images, labels, { ...rest, classNames, ...files });
+    },
+  };
 }
 
 /** Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST. */
@@ -111,8 +130,29 @@ export interface FashionMnistOptions extends IdxDirectoryOptions {
  */
 export function loadFashionMnist(options: FashionMnistOptions = {}): ClassificationDataset {
   const { dataDir = FASHION_MNIST_DIR, ...rest } = options;
+  return fashionMnistDirectory("loadFashionMnist", dataDir).load(rest);
+}
+
+/** Options of `loadFashionMnistSplits`: the directory, the file, and the split. */
+export interface FashionMnistSplitOptions extends IdxDirectorySplitOptions {
+  /** Directory with the four IDX files; FASHION_MNIST_DIR unless given. */
+  dataDir?: string;
+}
+
+/**
+ * `splitDataset(loadFashionMnist(options), options)` without the whole split in between: only the
+ * rows each split needs are converted, straight onto `options.backend` (see `idxSplits`).
+ */
+export function loadFashionMnistSplits(
+  options: FashionMnistSplitOptions = {},
+): Splits<ClassificationDataset> {
+  const { dataDir = FASHION_MNIST_DIR, ...rest } = options;
+  return fashionMnistDirectory("loadFashionMnistSplits", dataDir).splits(rest);
+}
+
+function fashionMnistDirectory(op: string, dataDir: string) {
   const hint = `install Debian's dataset-fashion-mnist package (apt-get install dataset-fashion-mnist, files in ${FASHION_MNIST_DIR}) or pass dataDir`;
-  return loadIdxDirectory("loadFashionMnist", dataDir, rest, FASHION_MNIST_CLASSES, hint);
+  return idxDirectory(op, dataDir, FASHION_MNIST_CLASSES, hint);
 }
 
 /** Options of `loadMnist`: the directory with the four MNIST IDX files, and the split. */
@@ -127,9 +167,25 @@ export interface MnistOptions extends IdxDirectoryOptions {
  */
 export function loadMnist(options: MnistOptions): ClassificationDataset {
   const { dataDir, ...rest } = options;
+  return mnistDirectory("loadMnist", dataDir).load(rest);
+}
+
+/** Options of `loadMnistSplits`: the directory, the file, and the split. */
+export interface MnistSplitOptions extends IdxDirectorySplitOptions {
+  /** Directory with the four MNIST IDX files. */
+  dataDir: string;
+}
+
+/** `splitDataset(loadMnist(options), options)`, converting only each split's rows (see `idxSplits`). */
+export function loadMnistSplits(options: MnistSplitOptions): Splits<ClassificationDataset> {
+  const { dataDir, ...rest } = options;
+  return mnistDirectory("loadMnistSplits", dataDir).splits(rest);
+}
+
+function mnistDirectory(op: string, dataDir: string) {
   const hint =
     "pass the directory holding the MNIST IDX files as dataDir (or use loadDigits from @backprop/data/mnist)";
-  return loadIdxDirectory("loadMnist", dataDir, rest, DIGIT_CLASSES, hint);
+  return idxDirectory(op, dataDir, DIGIT_CLASSES, hint);
 }
 
 /** The directory of the example CSV files shipped with the package (`iris.csv`, `stackloss.csv`). */

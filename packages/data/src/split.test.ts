@@ -2,7 +2,7 @@ import { fromArray, Rng } from "@backprop/tensor";
 import { describe, expect, it } from "vitest";
 import { type ClassificationDataset, classificationDataset, regressionDataset } from "./dataset.js";
 import { DataError } from "./errors.js";
-import { splitDataset } from "./split.js";
+import { splitDataset, splitIndices } from "./split.js";
 
 /** n samples whose single feature is the sample's index, labels with the given class sizes. */
 function labelled(classSizes: number[]): ClassificationDataset {
@@ -78,5 +78,37 @@ describe("splitDataset", () => {
     expect(() => splitDataset(ds, { test: 0.5, validation: 0.5 })).toThrow(/must leave samples for training/);
     expect(() => splitDataset(ds, { test: -0.1 })).toThrow(/test fraction must be in \[0, 1\)/);
     expect(() => splitDataset(ds, { rng: -1 })).toThrow(/seed must be a non-negative safe integer/);
+  });
+});
+
+describe("splitIndices", () => {
+  it("gives the rows splitDataset copies into each split, stratified or not", () => {
+    const ds = labelled([23, 11, 6]);
+    for (const options of [
+      { test: 0.25, validation: 0.1, rng: 2 },
+      { validation: 0.3, rng: 5 },
+    ]) {
+      const rows = splitIndices(40, options);
+      const stratified = splitIndices(40, { ...options, stratifyBy: { labels: ds.targets, classes: 3 } });
+      const expected = splitDataset(ds, options);
+      const expectedStratified = splitDataset(ds, { ...options, stratify: true });
+      for (const part of ["train", "validation", "test"] as const) {
+        expect([...rows[part]]).toEqual(ids(expected[part]));
+        expect([...stratified[part]]).toEqual(ids(expectedStratified[part]));
+      }
+    }
+  });
+
+  it("names what is wrong with its arguments", () => {
+    expect(() => splitIndices(2.5)).toThrow("splitIndices: n must be a non-negative integer, got 2.5");
+    expect(() => splitIndices(3, { stratifyBy: { labels: [0, 1], classes: 2 } })).toThrow(
+      "splitIndices: stratifyBy has 2 labels for 3 samples",
+    );
+    expect(() => splitIndices(2, { stratifyBy: { labels: [0, 2], classes: 2 } })).toThrow(
+      "splitIndices: label 2 of sample 1 is not in [0, 2)",
+    );
+    expect(() => splitIndices(2, { test: 1 })).toThrow(
+      "splitIndices: test fraction must be in [0, 1), got 1",
+    );
   });
 });

@@ -34,13 +34,35 @@ export interface SplitOptions {
   backend?: Backend;
 }
 
+/** Options of `splitIndices`: `SplitOptions` without the backend, and the labels to stratify by. */
+export interface SplitIndicesOptions extends Omit<SplitOptions, "stratify" | "backend"> {
+  /**
+   * Split each class separately (as `stratify` does): the label of every sample, in [0, classes).
+   */
+  stratifyBy?: { labels: ArrayLike<number>; classes: number };
+}
+
+/** The rows of each split, as `splitDataset` cuts a dataset of n samples: the same seed, the same rows. */
+export interface SplitRows {
+  train: Int32Array;
+  validation: Int32Array;
+  test: Int32Array;
+}
+
 /**
- * Shuffles the samples with a seeded `Rng` and cuts them into train / validation / test
- * (round(n · test) test samples, round(n · validation) validation samples, the rest train). Each
- * split is a copy. Fit scalers on `train` only, then apply them to all three.
+ * The sample indices `splitDataset` puts in each split of n samples, in their order: shuffled with
+ * a seeded `Rng` (per class with `stratifyBy`), round(n · test) to test and round(n · validation) to
+ * validation, the rest to train, then each split shuffled. For loaders that build only the rows
+ * each split needs (`idxSplits`).
  */
-export function splitDataset<D extends Dataset>(dataset: D, options: SplitOptions = {}): Splits<D> {
-  const op = "splitDataset";
+export function splitIndices(n: number, options: SplitIndicesOptions = {}): SplitRows {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new DataError("splitIndices", `n must be a non-negative integer, got ${n}`);
+  return cutRows("splitIndices", n, options);
+}
+
+/** splitIndices' rows, with errors naming `op`. */
+function cutRows(op: string, n: number, options: SplitIndicesOptions): SplitRows {
   const test = options.test ?? 0.2;
   const validation = options.validation ?? 0;
   for (const [name, fraction] of [
@@ -57,14 +79,18 @@ export function splitDataset<D extends Dataset>(dataset: D, options: SplitOption
     );
   }
   const rng = toRng(op, options.rng);
-  const n = datasetSize(dataset);
   const groups: Int32Array[] = [];
-  if (options.stratify === true) {
-    if (dataset.task !== "classification") throw new DataError(op, "stratify needs a classification dataset");
-    const byClass: number[][] = dataset.classNames.map(() => []);
-    dataset.targets.forEach((label, i) => {
-      byClass[label]!.push(i);
-    });
+  const by = options.stratifyBy;
+  if (by !== undefined) {
+    if (by.labels.length !== n)
+      throw new DataError(op, `stratifyBy has ${by.labels.length} labels for ${n} samples`);
+    const byClass: number[][] = Array.from({ length: by.classes }, () => []);
+    for (let i = 0; i < n; i++) {
+      const members = byClass[by.labels[i]!];
+      if (members === undefined)
+        throw new DataError(op, `label ${by.labels[i]} of sample ${i} is not in [0, ${by.classes})`);
+      members.push(i);
+    }
     for (const members of byClass) groups.push(Int32Array.from(members));
   } else {
     groups.push(Int32Array.from({ length: n }, (_, i) => i));
@@ -84,10 +110,31 @@ export function splitDataset<D extends Dataset>(dataset: D, options: SplitOption
       part.push(index);
     });
   }
-  const backend = options.backend ?? dataset.features.backend;
   return {
-    train: subset(dataset, rng.shuffle(parts.train), backend),
-    validation: subset(dataset, rng.shuffle(parts.validation), backend),
-    test: subset(dataset, rng.shuffle(parts.test), backend),
+    train: Int32Array.from(rng.shuffle(parts.train)),
+    validation: Int32Array.from(rng.shuffle(parts.validation)),
+    test: Int32Array.from(rng.shuffle(parts.test)),
+  };
+}
+
+/**
+ * Shuffles the samples with a seeded `Rng` and cuts them into train / validation / test
+ * (round(n · test) test samples, round(n · validation) validation samples, the rest train; the rows
+ * are `splitIndices`'). Each split is a copy. Fit scalers on `train` only, then apply them to all three.
+ */
+export function splitDataset<D extends Dataset>(dataset: D, options: SplitOptions = {}): Splits<D> {
+  if (options.stratify === true && dataset.task !== "classification")
+    throw new DataError("splitDataset", "stratify needs a classification dataset");
+  const { stratify, backend = dataset.features.backend, ...fractions } = options;
+  const rows = cutRows("splitDataset", datasetSize(dataset), {
+    ...fractions,
+    ...(stratify === true && dataset.task === "classification"
+      ? { stratifyBy: { labels: dataset.targets, classes: dataset.classNames.length } }
+      : {}),
+  });
+  return {
+    train: subset(dataset, rows.train, backend),
+    validation: subset(dataset, rows.validation, backend),
+    test: subset(dataset, rows.test, backend),
   };
 }
