@@ -5,12 +5,12 @@
  * `Trainer.fit` of @backprop/trainer (its BatchIterator over `loadFashionMnist()`). Variants
  * (config.variant): "js" (the plain TypeScript backend) and "wasm" (`createWasmBackend()` of
  * @backprop/tensor-wasm, config.wasmThreads threads, config.relaxed for relaxed SIMD); on wasm the
- * datasets are copied into its memory once, before the first epoch, as the trainer's CLI does.
+ * datasets are converted straight into its memory, before the first epoch, as the trainer's CLI does.
  *
  * One `fit` runs all the epochs the runner will ask for: a callback holds it at the start of every
  * epoch until the runner's "epoch" command arrives, so each timed round is exactly one epoch of fit.
  */
-import { datasetOnBackend, datasetSize } from "@backprop/data";
+import { datasetSize } from "@backprop/data";
 import { loadFashionMnist } from "@backprop/data/node";
 import { mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
@@ -68,8 +68,8 @@ async function setup(): Promise<BenchTrainer> {
     config.variant === "js"
       ? jsBackend
       : await createWasmBackend({ relaxed: config.relaxed ?? false, threads: config.wasmThreads ?? 1 });
-  const train = datasetOnBackend(loadFashionMnist({ dataDir: config.dataDir, split: "train" }), backend);
-  const test = datasetOnBackend(loadFashionMnist({ dataDir: config.dataDir, split: "test" }), backend);
+  const train = loadFashionMnist({ dataDir: config.dataDir, split: "train", backend });
+  const test = loadFashionMnist({ dataDir: config.dataDir, split: "test", backend });
   const model = mlp({ sizes: config.layers, activation: "relu", backend, seed: config.seed });
   const optimizer = new Optimizer(
     adam({ lr: PROTOCOL.lr, betas: [PROTOCOL.beta1, PROTOCOL.beta2], eps: PROTOCOL.eps }),
