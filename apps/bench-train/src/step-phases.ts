@@ -2,15 +2,19 @@
  * Where one training step's time goes, phase by phase, on the wasm backend the CLI uses (relaxed
  * SIMD): zeroGrad, forward, loss, backward, the update without the divergence guard (`step`) and
  * with it (`checkedStep`), for the speed issue's network at batch 32 and 128, on 2 threads and 1.
- * The two updates alternate step by step, so the guard's cost is their difference in one run.
+ * The two updates alternate step by step, so the guard's cost is their difference in one run. The
+ * steps train on Fashion-MNIST's shuffled batches: on one batch over and over the net fits it, its
+ * gradients die out, and Adam's m decays into the subnormals, where division runs 3× slower
+ * (`adam-subnormals.ts`), which a real run does not see.
  *
  *   node --conditions=@backprop/source --import tsx src/step-phases.ts [--steps N]
  */
 import { machineLine } from "@backprop/bench-kit";
+import { BatchIterator } from "@backprop/data";
+import { loadFashionMnist } from "@backprop/data/node";
 import { accumulateParameterGradients, mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
 import { adam, Optimizer } from "@backprop/optimizers";
-import { Rng, randomUniform } from "@backprop/tensor";
 import { createWasmBackend } from "@backprop/tensor-wasm";
 import { enableRelaxedSimd } from "@backprop/trainer";
 
@@ -25,11 +29,11 @@ async function phases(batch: number, threads: number, steps: number): Promise<Re
     const model = mlp({ sizes: SIZES, activation: "relu", backend, seed: 0 });
     const optimizer = new Optimizer(adam({ lr: 1e-3 }), model.parameters());
     const loss = new CrossEntropyLoss();
-    const x = randomUniform([batch, SIZES[0]!], new Rng(1), { backend });
-    const labels = Int32Array.from({ length: batch }, (_, i) => i % SIZES.at(-1)!);
+    const batches = new BatchIterator(loadFashionMnist({ split: "train", backend }), { batchSize: batch });
     const total = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
     const warmup = Math.ceil(steps / 5);
     for (let s = 0; s < warmup + steps; s++) {
+      const { features, targets } = batches.next() ?? batches.next()!;
       let at = performance.now();
       const lap = (phase: Phase) => {
         const now = performance.now();
@@ -38,9 +42,9 @@ async function phases(batch: number, threads: number, steps: number): Promise<Re
       };
       optimizer.zeroGrad();
       lap("zeroGrad");
-      const y = model.forward(x);
+      const y = model.forward(features);
       lap("forward");
-      loss.forward(y, labels);
+      loss.forward(y, targets);
       lap("loss");
       accumulateParameterGradients(model, loss.backward());
       lap("backward");
