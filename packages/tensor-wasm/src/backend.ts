@@ -121,6 +121,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     // Loaded only here: one-thread backends never evaluate the workers' source.
     const { KernelThreads } = await import("./threads.js");
     pool = await KernelThreads.start(threads, shared.module, shared.memory, kernels, heap);
+    heap.zeroFill = pool.zero.bind(pool);
   }
   // float64 work runs the JS reference on this memory's typed-array views (its own scratch).
   const reference = createJsBackend();
@@ -164,7 +165,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     allocate: (dtype, length) => new HeapStorage(heap, dtype, length),
     dispose: (storage) => mine("dispose", storage).dispose(),
     memoryStats: () => heap.stats(),
-    close: async () => pool?.close(),
+    close: async () => {
+      heap.zeroFill = undefined;
+      await pool?.close();
+    },
 
     gemm(transposeA, transposeB, m, n, k, alpha, a, b, beta, c) {
       const [pa, pb, pc] = pointers("gemm", c.dtype, [m * k, k * n, m * n], a, b, c) as [

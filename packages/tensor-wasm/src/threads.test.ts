@@ -14,6 +14,7 @@ import {
 } from "@backprop/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "./backend.js";
+import { PREFAULT_BYTES } from "./heap.js";
 import { moveTo, normal, TRANSPOSE_CASES } from "./test-kit.js";
 
 let single: WasmBackend[];
@@ -181,6 +182,37 @@ describe("gemm on worker threads", () => {
     const b = normal([64, 64], 1, backend);
     expect(matmul(b, b).toArray()).toEqual(before);
     expect(matmul(a, a).toArray()).toEqual(before);
+  });
+
+  it("zeroes a block of PREFAULT_BYTES or more on the threads: all of it and nothing around it, fresh or reused", () => {
+    for (const backend of threaded) {
+      const filled = (length: number, value: number) => {
+        const storage = backend.allocate("float32", length);
+        storage.data.fill(value);
+        return storage;
+      };
+      const length = PREFAULT_BYTES / 4 + 12_345; // not a whole number of zeroing chunks
+      const before = filled(1000, 1.5);
+      const big = backend.allocate("float32", length);
+      const after = filled(1000, 2.5);
+      expect(big.data.every((x) => x === 0)).toBe(true);
+      big.data.fill(7);
+      backend.dispose(big);
+      const reused = backend.allocate("float32", length);
+      expect(reused.byteOffset).toBe(big.byteOffset);
+      expect(reused.data.every((x) => x === 0)).toBe(true);
+      expect(before.data.every((x) => x === 1.5)).toBe(true);
+      expect(after.data.every((x) => x === 2.5)).toBe(true);
+    }
+  });
+
+  it("still allocates large blocks after close(), zeroed on the calling thread", async () => {
+    const backend = await createWasmBackend({ threads: 2 });
+    const big = backend.allocate("float32", PREFAULT_BYTES / 4);
+    big.data.fill(3);
+    backend.dispose(big);
+    await backend.close();
+    expect(backend.allocate("float32", PREFAULT_BYTES / 4).data.every((x) => x === 0)).toBe(true);
   });
 
   it("refuses gemm after close()", async () => {

@@ -36,6 +36,10 @@ const JOB_SLOTS = 16;
 const JOB_GEMM = 0;
 const JOB_ELEMENTWISE = 1;
 const JOB_REDUCE = 2;
+/** [kind, byte offset, bytes]: zeros written over the range, ZERO_CHUNK bytes a chunk, in JavaScript on every thread. */
+const JOB_ZERO = 3;
+/** Bytes a chunk of a JOB_ZERO writes. */
+const ZERO_CHUNK = 1 << 20;
 /** Compiled programs a worker keeps; past it the oldest is dropped (and compiled again if it comes back). */
 const WORKER_PROGRAMS = 512;
 /** The backend op of each job kind, for error messages. */
@@ -43,6 +47,7 @@ const JOB_OPS: Record<number, string> = {
   [JOB_GEMM]: "gemm",
   [JOB_ELEMENTWISE]: "elementwise",
   [JOB_REDUCE]: "reduce",
+  [JOB_ZERO]: "allocate",
 };
 
 /**
@@ -51,6 +56,15 @@ const JOB_OPS: Record<number, string> = {
  * of a training step usually comes sooner. Bounded, so an idle backend does not burn a core.
  */
 const SPIN_MS = 0.2;
+
+/**
+ * Writes zeros over chunk `chunk` of [at, at + bytes), chunks of `step` bytes (the last one shorter).
+ * Like `claim`, it uses nothing but its arguments: the workers run its source text too.
+ */
+function zeroChunk(buffer: ArrayBufferLike, at: number, bytes: number, step: number, chunk: number): void {
+  const start = at + chunk * step;
+  new Uint8Array(buffer, start, Math.min(step, at + bytes - start)).fill(0);
+}
 
 /**
  * A ticket of the current job, claimed from ints[next] while it is below ints[end], or −1 when none is
@@ -71,6 +85,7 @@ function claim(ints: Int32Array, next: number, end: number): number {
  */
 const WORKER_BODY = `
 const claim = ${claim.toString()};
+const zeroChunk = ${zeroChunk.toString()};
 function start({ module, memory, control, index, job }, post) {
   const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ints = new Int32Array(control);
@@ -90,6 +105,7 @@ function start({ module, memory, control, index, job }, post) {
   };
   const runChunk = (chunk) => {
     if (slots[0] === ${JOB_ELEMENTWISE}) program(slots[2], slots[3], slots[4])(slots[1], chunk);
+    else if (slots[0] === ${JOB_ZERO}) zeroChunk(memory.buffer, slots[1], slots[2], ${ZERO_CHUNK}, chunk);
     else kernels.runChunk(job, chunk, scratch[index]);
   };
   let seen = 0;
@@ -124,13 +140,14 @@ const CHUNKS_PER_THREAD = 4;
 /**
  * Kernels split across the calling thread and `threads − 1` worker threads over shared memory: gemm
  * by blocks of columns of C (rows when C has few columns), elementwise programs by their fixed chunks
- * of elements, reductions by ranges of output lines. Every thread claims chunks until none is left,
- * so the work follows the threads that are running. Every output element is computed by the same
- * instruction sequence whichever chunk (and thread) it falls in, and a program's sums are added per
- * chunk then in chunk order, so results are identical for any thread count. The workers are worker_threads in Node and Web
- * Workers in a cross-origin-isolated browser page. The calling thread waits for the last chunk in
- * Atomics.wait where it may block (Node, browser workers), and spinning on the count where it may not
- * (a browser's main thread: by then it has run its own chunks, so only those in flight are left).
+ * of elements, reductions by ranges of output lines, the zeroing of a large block by MiB. Every
+ * thread claims chunks until none is left, so the work follows the threads that are running. Every
+ * output element is computed by the same instruction sequence whichever chunk (and thread) it falls
+ * in, and a program's sums are added per chunk then in chunk order, so results are identical for any
+ * thread count. The workers are worker_threads in Node and Web Workers in a cross-origin-isolated
+ * browser page. The calling thread waits for the last chunk in Atomics.wait where it may block (Node,
+ * browser workers), and spinning on the count where it may not (a browser's main thread: by then it
+ * has run its own chunks, so only those in flight are left).
  */
 export class KernelThreads {
   private readonly ints: Int32Array;
@@ -236,6 +253,14 @@ export class KernelThreads {
     this.run([JOB_REDUCE, kind, axis, m, n, x, beta, out, step], Math.ceil(lines / step));
   }
 
+  /** Writes zeros over [ptr, ptr + bytes) of the shared memory, ZERO_CHUNK bytes a chunk, on every thread. */
+  zero(ptr: number, bytes: number): void {
+    const { memory } = this.heap;
+    this.run([JOB_ZERO, ptr, bytes], Math.ceil(bytes / ZERO_CHUNK), 0, (chunk) =>
+      zeroChunk(memory.buffer, ptr, bytes, ZERO_CHUNK, chunk),
+    );
+  }
+
   /** Stops the workers. */
   async close(): Promise<void> {
     this.closed = true;
@@ -265,16 +290,17 @@ export class KernelThreads {
     const op = JOB_OPS[slots[0]!];
     if (this.closed)
       throw new WasmBackendError(`${op}: the backend's worker threads were stopped by close()`);
-    this.slots.set(slots);
+    // Scratch first: an allocation may itself run a job (zeroFill), which would overwrite the slots.
     const own = scratchBytes === 0 ? 0 : this.heap.scratch(scratchBytes);
-    if (chunks <= 1) {
-      runHere(0, own);
-      return;
-    }
-    if (scratchBytes !== 0) {
+    if (chunks > 1 && scratchBytes !== 0) {
       for (let w = 0; w < this.workers.length; w++) {
         this.scratchPointers[w] = this.heap.scratch(scratchBytes, w + 1);
       }
+    }
+    this.slots.set(slots);
+    if (chunks <= 1) {
+      runHere(0, own);
+      return;
     }
     const { ints } = this;
     const first = Atomics.load(ints, END);
