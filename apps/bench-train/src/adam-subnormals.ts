@@ -5,8 +5,8 @@
  * 2. Fashion-MNIST at batch 32 on 2 threads (Trainer-free: forward, loss, backward, `step`): every
  *    `--every` steps, the share of Adam's state (m and v) that is subnormal and `step`'s mean µs; then
  *    the last step repeated on that state, and on it with its subnormals set to 0.
- * 3. The same on Fashion-MNIST's first batch over and over (as `step-phases.ts` once trained): the
- *    net fits it, its gradients die out, and far more of m decays into the subnormals.
+ * 3. The same on Fashion-MNIST's first batch over and over (`step-phases.ts` once repeated one
+ *    random batch): the net fits it and its gradients die out.
  * Where a gradient stays zero (a unit that no longer fires), m ← β1·m decays through the subnormals.
  *
  *   node --conditions=@backprop/source --import tsx src/adam-subnormals.ts [--steps N] [--every K]

@@ -3,9 +3,9 @@
  * SIMD): zeroGrad, forward, loss, backward, the update without the divergence guard (`step`) and
  * with it (`checkedStep`), for the speed issue's network at batch 32 and 128, on 2 threads and 1.
  * The two updates alternate step by step, so the guard's cost is their difference in one run. The
- * steps train on Fashion-MNIST's shuffled batches: on one batch over and over the net fits it, its
- * gradients die out, and Adam's m decays into the subnormals, where division runs 3× slower
- * (`adam-subnormals.ts`), which a real run does not see.
+ * steps train on Fashion-MNIST's shuffled batches: on one random batch over and over the net fits
+ * it, its gradients die out, and far more of Adam's m decays into the subnormals than in a real run
+ * (up to a quarter of the state), where division runs 3× slower (`adam-subnormals.ts`).
  *
  *   node --conditions=@backprop/source --import tsx src/step-phases.ts [--steps N]
  */
