@@ -76,6 +76,11 @@ function opTable(backend: WasmBackend): void {
   }
 }
 
+/** 0 < |x| < 2^−126. */
+function isSubnormal(x: number): boolean {
+  return x !== 0 && Math.abs(x) < FLOAT32_MIN_NORMAL;
+}
+
 /** The share of the optimizer's saved float tensors (Adam's m and v) that is subnormal. */
 function subnormalShare(optimizer: Optimizer): number {
   let subnormal = 0;
@@ -83,10 +88,7 @@ function subnormalShare(optimizer: Optimizer): number {
   for (const saved of optimizer.saveState().tensors.values()) {
     const data = saved.data as ArrayLike<number>;
     total += data.length;
-    for (let i = 0; i < data.length; i++) {
-      const magnitude = Math.abs(data[i]!);
-      if (magnitude !== 0 && magnitude < FLOAT32_MIN_NORMAL) subnormal++;
-    }
+    for (let i = 0; i < data.length; i++) if (isSubnormal(data[i]!)) subnormal++;
   }
   return subnormal / total;
 }
@@ -96,7 +98,7 @@ function flushSubnormals(optimizer: Optimizer): void {
   const saved = optimizer.saveState();
   for (const tensor of saved.tensors.values()) {
     const data = tensor.data as Float32Array;
-    for (let i = 0; i < data.length; i++) if (Math.abs(data[i]!) < FLOAT32_MIN_NORMAL) data[i] = 0;
+    for (let i = 0; i < data.length; i++) if (isSubnormal(data[i]!)) data[i] = 0;
   }
   optimizer.loadState(saved.dict, saved.tensors);
 }
