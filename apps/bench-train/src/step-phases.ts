@@ -10,7 +10,7 @@
  *   node --conditions=@backprop/source --import tsx src/step-phases.ts [--steps N]
  */
 import { machineLine } from "@backprop/bench-kit";
-import { BatchIterator } from "@backprop/data";
+import { BatchIterator, type ClassificationDataset, datasetOnBackend } from "@backprop/data";
 import { loadFashionMnist } from "@backprop/data/node";
 import { accumulateParameterGradients, mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
@@ -22,14 +22,19 @@ const SIZES = [784, 256, 128, 10];
 const PHASES = ["zeroGrad", "forward", "loss", "backward", "step", "checkedStep"] as const;
 type Phase = (typeof PHASES)[number];
 
-/** Mean µs per step of each phase over `steps` steps, after `steps / 5` untimed ones. */
-async function phases(batch: number, threads: number, steps: number): Promise<Record<Phase, number>> {
+/** Mean µs per step of each phase over `steps` steps on `train`'s batches, after `steps / 5` untimed ones. */
+async function phases(
+  train: ClassificationDataset,
+  batch: number,
+  threads: number,
+  steps: number,
+): Promise<Record<Phase, number>> {
   const backend = await createWasmBackend({ relaxed: true, threads });
   try {
     const model = mlp({ sizes: SIZES, activation: "relu", backend, seed: 0 });
     const optimizer = new Optimizer(adam({ lr: 1e-3 }), model.parameters());
     const loss = new CrossEntropyLoss();
-    const batches = new BatchIterator(loadFashionMnist({ split: "train", backend }), { batchSize: batch });
+    const batches = new BatchIterator(datasetOnBackend(train, backend), { batchSize: batch });
     const total = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
     const warmup = Math.ceil(steps / 5);
     for (let s = 0; s < warmup + steps; s++) {
@@ -73,9 +78,10 @@ async function main(): Promise<void> {
     `| ${SIZES.join("-")}, wasm relaxed SIMD | ${PHASES.join(" | ")} | step with the guard, total |`,
   );
   console.log(`|---|${PHASES.map(() => "---|").join("")}---|`);
+  const train = loadFashionMnist({ split: "train" });
   for (const batch of [32, 128]) {
     for (const threads of [2, 1]) {
-      const t = await phases(batch, threads, steps);
+      const t = await phases(train, batch, threads, steps);
       const guarded = t.zeroGrad + t.forward + t.loss + t.backward + t.checkedStep;
       const cells = PHASES.map((p) => t[p].toFixed(1)).join(" | ");
       console.log(

@@ -12,10 +12,11 @@ import {
   type Tensor,
   zeros,
 } from "@backprop/tensor";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createWasmBackend, type WasmBackend } from "./backend.js";
 import { PREFAULT_BYTES } from "./heap.js";
 import { moveTo, normal, TRANSPOSE_CASES } from "./test-kit.js";
+import { KernelThreads } from "./threads.js";
 
 let single: WasmBackend[];
 let threaded: WasmBackend[];
@@ -206,6 +207,29 @@ describe("gemm on worker threads", () => {
     expect(before.data.every((x) => x === 1.5)).toBe(true);
     expect(after.data.every((x) => x === 2.5)).toBe(true);
     await backend.close();
+  });
+
+  it("hands a large block's zeroing, fresh or reused, to its thread pool, and a small block's to none", async () => {
+    // Spied before the backend starts: the heap holds the pool's `zero` bound at creation.
+    const zero = vi.spyOn(KernelThreads.prototype, "zero");
+    const backend = await createWasmBackend({ threads: 2 });
+    try {
+      backend.dispose(backend.allocate("float32", 1000));
+      backend.allocate("float32", 1000);
+      expect(zero).not.toHaveBeenCalled();
+      const big = backend.allocate("float32", PREFAULT_BYTES / 4);
+      expect(zero.mock.calls).toEqual([[big.byteOffset, PREFAULT_BYTES]]);
+      backend.dispose(big);
+      const reused = backend.allocate("float32", PREFAULT_BYTES / 4);
+      expect(reused.byteOffset).toBe(big.byteOffset);
+      expect(zero).toHaveBeenCalledTimes(2);
+      const [at, bytes] = zero.mock.calls[1]!;
+      expect(at).toBe(big.byteOffset);
+      expect(bytes).toBeGreaterThanOrEqual(PREFAULT_BYTES);
+    } finally {
+      zero.mockRestore();
+      await backend.close();
+    }
   });
 
   it("still allocates large blocks after close(), zeroed on the calling thread", async () => {
