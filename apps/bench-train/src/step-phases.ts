@@ -6,9 +6,10 @@
  * steps train on Fashion-MNIST's shuffled batches: on one random batch over and over the net fits
  * it, its gradients die out, and far more of Adam's m decays into the subnormals than in a real run
  * (up to a quarter of the state), where division runs 3× slower (`adam-subnormals.ts`).
- * After the steps, the same backend runs the step's matrix products alone, each repeated on the same
- * operands (so they stay in cache), as the layers call them: what forward + backward would take if
- * they were nothing but gemm at its in-cache rate, and so how much of them is not.
+ * Between the steps (a round every GEMM_EVERY), the same backend runs the step's matrix products
+ * alone, each repeated on the same operands (so they stay in cache), as the layers call them: what
+ * forward + backward would take if they were nothing but gemm at its in-cache rate, and so how much
+ * of them is not.
  *
  *   node --conditions=@backprop/source --import tsx src/step-phases.ts [--steps N]
  */
@@ -131,7 +132,8 @@ async function phases(
 async function main(): Promise<void> {
   const at = process.argv.indexOf("--steps");
   const steps = at === -1 ? 4000 : Number(process.argv[at + 1]);
-  if (!Number.isInteger(steps) || steps < 2) throw new Error(`--steps must be an integer ≥ 2, got ${steps}`);
+  // At least 4: the step after a gemm round is not timed, and both updates need a timed step.
+  if (!Number.isInteger(steps) || steps < 4) throw new Error(`--steps must be an integer ≥ 4, got ${steps}`);
   if (!enableRelaxedSimd()) throw new Error("step-phases: this runtime has no relaxed SIMD");
   console.log(`${machineLine()} ${steps} timed steps per row.\n`);
   console.log(
