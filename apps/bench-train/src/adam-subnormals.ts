@@ -12,7 +12,7 @@
  *   node --conditions=@backprop/source --import tsx src/adam-subnormals.ts [--steps N] [--every K]
  */
 import { interleave, machineLine } from "@backprop/bench-kit";
-import { BatchIterator } from "@backprop/data";
+import { BatchIterator, type ClassificationDataset, datasetOnBackend } from "@backprop/data";
 import { loadFashionMnist } from "@backprop/data/node";
 import { accumulateParameterGradients, mlp } from "@backprop/layers";
 import { CrossEntropyLoss } from "@backprop/losses";
@@ -20,9 +20,11 @@ import { adam, Optimizer } from "@backprop/optimizers";
 import { type Expr, evaluate, fromArray, lazy, type Tensor } from "@backprop/tensor";
 import { createWasmBackend, type WasmBackend } from "@backprop/tensor-wasm";
 import { enableRelaxedSimd } from "@backprop/trainer";
+import { PROTOCOL } from "./common.js";
 
-const SIZES = [784, 256, 128, 10];
-const ELEMENTS = 235_146;
+/** The issue's network, 784-256-128-10, and its parameter count Σ (n_l + 1)·n_(l+1) = 235,146. */
+const SIZES = PROTOCOL.layers;
+const ELEMENTS = SIZES.slice(1).reduce((count, outputs, l) => count + (SIZES[l]! + 1) * outputs, 0);
 /** The smallest normal float32, 2^−126. */
 const FLOAT32_MIN_NORMAL = 2 ** -126;
 
@@ -104,13 +106,18 @@ function flushSubnormals(optimizer: Optimizer): void {
 }
 
 /**
- * Parts 2 and 3: Fashion-MNIST at batch 32, its shuffled batches or (`oneBatch`) its first batch
- * over and over; the subnormal share of Adam's state and `step`'s time.
+ * Parts 2 and 3: Fashion-MNIST's `train` at batch 32, its shuffled batches or (`oneBatch`) its first
+ * batch over and over; the subnormal share of Adam's state and `step`'s time.
  */
-async function training(steps: number, every: number, oneBatch: boolean): Promise<void> {
+async function training(
+  fashionMnist: ClassificationDataset,
+  steps: number,
+  every: number,
+  oneBatch: boolean,
+): Promise<void> {
   const backend = await createWasmBackend({ relaxed: true, threads: 2 });
   try {
-    const train = loadFashionMnist({ split: "train", backend });
+    const train = datasetOnBackend(fashionMnist, backend);
     const model = mlp({ sizes: SIZES, activation: "relu", backend, seed: 0 });
     const optimizer = new Optimizer(adam({ lr: 1e-3 }), model.parameters());
     const loss = new CrossEntropyLoss();
@@ -170,8 +177,9 @@ async function main(): Promise<void> {
   } finally {
     await backend.close();
   }
-  await training(steps, every, false);
-  await training(steps, every, true);
+  const train = loadFashionMnist({ split: "train" });
+  await training(train, steps, every, false);
+  await training(train, steps, every, true);
 }
 
 await main();

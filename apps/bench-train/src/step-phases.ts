@@ -22,9 +22,11 @@ import { adam, Optimizer } from "@backprop/optimizers";
 import { type Backend, matmul, Rng, randomUniform, type Tensor } from "@backprop/tensor";
 import { createWasmBackend } from "@backprop/tensor-wasm";
 import { enableRelaxedSimd } from "@backprop/trainer";
+import { PROTOCOL } from "./common.js";
 import { median } from "./interleave.js";
 
-const SIZES = [784, 256, 128, 10];
+/** The issue's network, 784-256-128-10. */
+const SIZES = PROTOCOL.layers;
 const PHASES = ["zeroGrad", "forward", "loss", "backward", "step", "checkedStep"] as const;
 type Phase = (typeof PHASES)[number];
 /** Calls of one product in a timed round of `StepGemms`, and timed steps between two rounds. */
