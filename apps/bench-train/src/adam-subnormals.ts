@@ -20,21 +20,13 @@ import { adam, Optimizer } from "@backprop/optimizers";
 import { type Expr, evaluate, fromArray, lazy, type Tensor } from "@backprop/tensor";
 import { createWasmBackend, type WasmBackend } from "@backprop/tensor-wasm";
 import { enableRelaxedSimd } from "@backprop/trainer";
-import { PROTOCOL } from "./common.js";
+import { integerFlag, PROTOCOL } from "./common.js";
 
 /** The issue's network, 784-256-128-10, and its parameter count Σ (n_l + 1)·n_(l+1) = 235,146. */
 const SIZES = PROTOCOL.layers;
 const ELEMENTS = SIZES.slice(1).reduce((count, outputs, l) => count + (SIZES[l]! + 1) * outputs, 0);
 /** The smallest normal float32, 2^−126. */
 const FLOAT32_MIN_NORMAL = 2 ** -126;
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  const value = at === -1 ? fallback : Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
 
 /** Part 1: each op's pass on normal operands, subnormal ones, and one in ten subnormal. */
 function opTable(backend: WasmBackend): void {
@@ -167,8 +159,8 @@ async function training(
 }
 
 async function main(): Promise<void> {
-  const steps = flag("--steps", 3750);
-  const every = flag("--every", 375);
+  const steps = integerFlag("--steps", 3750, 1);
+  const every = integerFlag("--every", 375, 1);
   if (!enableRelaxedSimd()) throw new Error("adam-subnormals: this runtime has no relaxed SIMD");
   console.log(`${machineLine()}\n`);
   const backend = await createWasmBackend({ relaxed: true, threads: 1 });

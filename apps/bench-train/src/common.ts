@@ -39,6 +39,15 @@ export function gemmFlopPerSample(layers: readonly number[]): number {
   return flopPerSample(layers) - 2 * layers[0]! * layers[1]!;
 }
 
+/** The integer after `name` on the command line, `fallback` without it; fails below `minimum`. */
+export function integerFlag(name: string, fallback: number, minimum: number): number {
+  const at = process.argv.indexOf(name);
+  const value = at === -1 ? fallback : Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new Error(`${name} must be an integer ≥ ${minimum}, got ${process.argv[at + 1]}`);
+  return value;
+}
+
 /** "784-256-128-10". */
 export const layersText = (layers: readonly number[]) => layers.join("-");
 

@@ -22,7 +22,7 @@ import { adam, Optimizer } from "@backprop/optimizers";
 import { type Backend, matmul, Rng, randomUniform, type Tensor } from "@backprop/tensor";
 import { createWasmBackend } from "@backprop/tensor-wasm";
 import { enableRelaxedSimd } from "@backprop/trainer";
-import { PROTOCOL } from "./common.js";
+import { integerFlag, PROTOCOL } from "./common.js";
 import { median } from "./interleave.js";
 
 /** The issue's network, 784-256-128-10. */
@@ -132,10 +132,8 @@ async function phases(
 }
 
 async function main(): Promise<void> {
-  const at = process.argv.indexOf("--steps");
-  const steps = at === -1 ? 4000 : Number(process.argv[at + 1]);
   // At least 4: the step after a gemm round is not timed, and both updates need a timed step.
-  if (!Number.isInteger(steps) || steps < 4) throw new Error(`--steps must be an integer ≥ 4, got ${steps}`);
+  const steps = integerFlag("--steps", 4000, 4);
   if (!enableRelaxedSimd()) throw new Error("step-phases: this runtime has no relaxed SIMD");
   console.log(`${machineLine()} ${steps} timed steps per row.\n`);
   console.log(
