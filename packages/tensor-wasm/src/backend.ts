@@ -19,7 +19,7 @@ import {
 } from "./kernels.js";
 import { CHUNK } from "./program-module.js";
 import { HeapStorage, type WasmStorage } from "./storage.js";
-import type { KernelThreads } from "./threads.js";
+import type { KernelThreads, ThreadTimes } from "./threads.js";
 import { workerThreadsAvailable } from "./workers.js";
 
 /** Options of `createWasmBackend`: the relaxed-SIMD build and the thread count. */
@@ -33,8 +33,8 @@ export interface WasmBackendOptions {
   /**
    * Threads the float32 kernels run on: the calling thread plus `threads − 1` workers (worker_threads
    * in Node, Web Workers in a browser) over a shared WebAssembly.Memory. gemm is cut into blocks of C,
-   * elementwise programs into fixed chunks of 8192 elements and reductions into ranges of rows or
-   * columns, which the threads share out. Results are identical for every thread count (each element
+   * elementwise programs into fixed chunks of 8192 elements, reductions into ranges of rows or
+   * columns and a batch gather into ranges of rows, which the threads share out. Results are identical for every thread count (each element
    * is computed the same way whichever thread computes it, and sums are added chunk by chunk in
    * chunk order). A browser page must be cross-origin isolated for shared
    * memory; where it is not (see `workerThreadsAvailable`), the backend runs on one thread and its
@@ -50,6 +50,13 @@ export interface WasmBackend extends Backend {
   allocate(dtype: DType, length: number): WasmStorage;
   /** Threads the float32 kernels run on (1 where worker threads are not available, whatever was asked). */
   readonly threads: number;
+  /**
+   * Where the threads' time went since the backend started: each worker's seconds running chunks (the
+   * rest of its time it had no work: the calling thread was running JavaScript, or a job too small
+   * to split), and the calling thread's seconds waiting for a worker to finish a job's last chunk.
+   * With one thread: no workers, and no wait.
+   */
+  threadTimes(): ThreadTimes;
   /** Frees a storage of this backend now rather than when it is garbage-collected. */
   dispose(storage: Storage): void;
   /** Linear-memory bytes, bytes handed out to storages and scratch, and bytes waiting on free lists. */
@@ -165,6 +172,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     allocate: (dtype, length) => new HeapStorage(heap, dtype, length),
     dispose: (storage) => mine("dispose", storage).dispose(),
     memoryStats: () => heap.stats(),
+    threadTimes: () => pool?.times() ?? { workerBusy: [], callerWaiting: 0 },
     close: async () => {
       heap.zeroFill = undefined;
       await pool?.close();
@@ -243,7 +251,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       const indices = heap.scratch(4 * rows.length, "gather");
       new Int32Array(heap.memory.buffer, indices, rows.length).set(rows);
       const rowBytes = n * (from.dtype === "float32" ? 4 : 8);
-      kernels.gatherRows(from.byteOffset, rowBytes, indices, rows.length, to.byteOffset);
+      if (pool !== undefined) pool.gatherRows(from.byteOffset, rowBytes, indices, rows.length, to.byteOffset);
+      else kernels.gatherRows(from.byteOffset, rowBytes, indices, rows.length, to.byteOffset);
     },
     elementwise(given, m, n, inputs, scalars, outputs, sums) {
       const program = programs.check(given, inputs.length, scalars.length, outputs.length, sums.length);

@@ -241,6 +241,63 @@ describe("gemm on worker threads", () => {
     expect(backend.allocate("float32", PREFAULT_BYTES / 4).data.every((x) => x === 0)).toBe(true);
   });
 
+  it("gathers a batch's rows on its threads exactly, in chunks of whole rows with a ragged last one", async () => {
+    const gather = vi.spyOn(KernelThreads.prototype, "gatherRows");
+    try {
+      for (const [dtype, n] of [
+        ["float32", 784],
+        ["float64", 333],
+      ] as const) {
+        const [m, count] = [3000, 301];
+        const source = Float64Array.from({ length: m * n }, (_, e) => e * 0.5 - 7);
+        const rows = Int32Array.from({ length: count }, (_, r) => (r === 0 ? m - 1 : (r * 7919) % m));
+        for (const backend of [threaded[0]!, threaded[2]!]) {
+          const from = backend.allocate(dtype, m * n);
+          from.data.set(source);
+          const out = backend.allocate(dtype, count * n);
+          const calls = gather.mock.calls.length;
+          backend.gatherRows(from, n, rows, out);
+          expect(gather.mock.calls.length).toBe(calls + 1);
+          const want = new Float64Array(count * n);
+          rows.forEach((row, r) => {
+            want.set(source.subarray(row * n, (row + 1) * n), r * n);
+          });
+          expect(Array.from(out.data), `${dtype} on ${backend.threads} threads`).toEqual(Array.from(want));
+        }
+      }
+    } finally {
+      gather.mockRestore();
+    }
+  });
+
+  it("says how long each worker ran chunks and the calling thread waited: within the calls' time, none with one thread", async () => {
+    const backend = await createWasmBackend({ threads: 2 });
+    try {
+      expect(backend.threadTimes()).toEqual({ workerBusy: [0], callerWaiting: 0 });
+      const a = normal([512, 512], 1, backend);
+      const out = zeros([512, 512], { backend });
+      let inCalls = 0;
+      for (let call = 0; call < 5; call++) {
+        const start = performance.now();
+        matmul(a, a, { out });
+        inCalls += (performance.now() - start) / 1000;
+      }
+      const { workerBusy, callerWaiting } = backend.threadTimes();
+      expect(workerBusy).toHaveLength(1);
+      // Eight column blocks a product: the worker runs some of them, and only while a call runs.
+      expect(workerBusy[0]).toBeGreaterThan(0);
+      expect(workerBusy[0]).toBeLessThanOrEqual(inCalls);
+      expect(callerWaiting).toBeGreaterThanOrEqual(0);
+      expect(callerWaiting).toBeLessThan(inCalls);
+      // A job small enough for the calling thread alone leaves the worker's time as it was.
+      matmul(normal([4, 4], 2, backend), normal([4, 4], 3, backend));
+      expect(backend.threadTimes().workerBusy).toEqual(workerBusy);
+    } finally {
+      await backend.close();
+    }
+    expect(single[0]!.threadTimes()).toEqual({ workerBusy: [], callerWaiting: 0 });
+  });
+
   it("refuses gemm after close()", async () => {
     const backend = await createWasmBackend({ threads: 2 });
     const a = normal([4, 4], 1, backend);

@@ -26,6 +26,13 @@ const DONE = 32;
 const FAILED = 33;
 const SCRATCH_AT = 192;
 
+/**
+ * The busy-time block (a SharedArrayBuffer of BigInt64, one cache line per worker so that no two
+ * workers write the same line): at BigInt64 index BUSY_STRIDE·w, the nanoseconds worker w has spent
+ * running chunks, stored by that worker alone after each job it took part in.
+ */
+const BUSY_STRIDE = 8;
+
 /** Slots of a job descriptor (f64, in linear memory). */
 const JOB_SLOTS = 16;
 /**
@@ -40,6 +47,13 @@ const JOB_REDUCE = 2;
 const JOB_ZERO = 3;
 /** Bytes a chunk of a JOB_ZERO writes. */
 const ZERO_CHUNK = 1 << 20;
+/**
+ * [kind, source, row bytes, row indices, rows, out, rows a chunk]: Backend.gatherRows, each chunk
+ * the kernels' gatherRows over its rows (on the workers' own instances of the kernels).
+ */
+const JOB_GATHER = 4;
+/** The fewest bytes a chunk of a JOB_GATHER copies, so that a small batch is gathered on the calling thread alone. */
+const MIN_GATHER_CHUNK_BYTES = 1 << 15;
 /** Compiled programs a worker keeps; past it the oldest is dropped (and compiled again if it comes back). */
 const WORKER_PROGRAMS = 512;
 /** The backend op of each job kind, for error messages. */
@@ -48,6 +62,7 @@ const JOB_OPS: Record<number, string> = {
   [JOB_ELEMENTWISE]: "elementwise",
   [JOB_REDUCE]: "reduce",
   [JOB_ZERO]: "allocate",
+  [JOB_GATHER]: "gatherRows",
 };
 
 /**
@@ -64,6 +79,24 @@ const SPIN_MS = 0.2;
 function zeroChunk(buffer: ArrayBufferLike, at: number, bytes: number, step: number, chunk: number): void {
   const start = at + chunk * step;
   new Uint8Array(buffer, start, Math.min(step, at + bytes - start)).fill(0);
+}
+
+/**
+ * Copies chunk `chunk` of a gather (rows [chunk·step, chunk·step + step) of `rows`) with the kernels'
+ * `gatherRows`. Like `claim`, it uses nothing but its arguments: the workers run its source text too.
+ */
+function gatherChunk(
+  gatherRows: (source: number, rowBytes: number, indices: number, count: number, out: number) => void,
+  source: number,
+  rowBytes: number,
+  indices: number,
+  rows: number,
+  out: number,
+  step: number,
+  chunk: number,
+): void {
+  const first = chunk * step;
+  gatherRows(source, rowBytes, indices + 4 * first, Math.min(step, rows - first), out + first * rowBytes);
 }
 
 /**
@@ -86,9 +119,12 @@ function claim(ints: Int32Array, next: number, end: number): number {
 const WORKER_BODY = `
 const claim = ${claim.toString()};
 const zeroChunk = ${zeroChunk.toString()};
-function start({ module, memory, control, index, job }, post) {
+const gatherChunk = ${gatherChunk.toString()};
+function start({ module, memory, control, busyTimes, index, job }, post) {
   const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const ints = new Int32Array(control);
+  const busy = new BigInt64Array(busyTimes);
+  let busyMs = 0;
   const scratch = new Float64Array(control, ${SCRATCH_AT});
   const slots = new Float64Array(memory.buffer, job, ${JOB_SLOTS});
   const programs = new Map();
@@ -106,6 +142,8 @@ function start({ module, memory, control, index, job }, post) {
   const runChunk = (chunk) => {
     if (slots[0] === ${JOB_ELEMENTWISE}) program(slots[2], slots[3], slots[4])(slots[1], chunk);
     else if (slots[0] === ${JOB_ZERO}) zeroChunk(memory.buffer, slots[1], slots[2], ${ZERO_CHUNK}, chunk);
+    else if (slots[0] === ${JOB_GATHER})
+      gatherChunk(kernels.gatherRows, slots[1], slots[2], slots[3], slots[4], slots[5], slots[6], chunk);
     else kernels.runChunk(job, chunk, scratch[index]);
   };
   let seen = 0;
@@ -116,18 +154,35 @@ function start({ module, memory, control, index, job }, post) {
     Atomics.wait(ints, ${GENERATION}, seen);
     if (Atomics.load(ints, ${EXIT}) !== 0) break;
     seen = Atomics.load(ints, ${GENERATION});
+    let began = -1;
+    let ended = -1;
     for (let ticket = claim(ints, ${NEXT}, ${END}); ticket !== -1; ticket = claim(ints, ${NEXT}, ${END})) {
+      if (began < 0) began = performance.now();
       try {
         runChunk((ticket - Atomics.load(ints, ${FIRST})) | 0);
       } catch {
         Atomics.store(ints, ${FAILED}, 1);
       }
+      // Before the chunk counts as done: the job's call is still running, so busy time lies inside calls.
+      ended = performance.now();
       Atomics.add(ints, ${DONE}, 1);
       Atomics.notify(ints, ${DONE});
+    }
+    if (began >= 0) {
+      busyMs += ended - began;
+      Atomics.store(busy, ${BUSY_STRIDE} * index, BigInt(Math.round(busyMs * 1e6)));
     }
   }
 }
 `;
+
+/** Where a backend's threads spent their time, in seconds since it started (`WasmBackend.threadTimes`). */
+export interface ThreadTimes {
+  /** Per worker thread: running chunks of kernels. The rest of its time it had no work. */
+  readonly workerBusy: readonly number[];
+  /** The calling thread: waiting for workers to finish the last chunks of a job (part of that job's call). */
+  readonly callerWaiting: number;
+}
 
 /**
  * The fewest multiply-adds (m·n·k) in a chunk of gemm, so products under twice this run on the calling
@@ -151,6 +206,9 @@ const CHUNKS_PER_THREAD = 4;
  */
 export class KernelThreads {
   private readonly ints: Int32Array;
+  private readonly busy: BigInt64Array;
+  /** Milliseconds the calling thread has waited for the workers' last chunks of its jobs. */
+  private waitedMs = 0;
   private readonly scratchPointers: Float64Array;
   private readonly slots: Float64Array;
   private readonly canBlock = mayBlock();
@@ -159,11 +217,13 @@ export class KernelThreads {
   private constructor(
     private readonly workers: KernelWorker[],
     control: SharedArrayBuffer,
+    busyTimes: SharedArrayBuffer,
     private readonly kernels: KernelExports,
     private readonly heap: Heap,
     private readonly job: number,
   ) {
     this.ints = new Int32Array(control);
+    this.busy = new BigInt64Array(busyTimes);
     this.scratchPointers = new Float64Array(control, SCRATCH_AT);
     // A shared memory's buffer is never detached by growth, so this view stays valid.
     this.slots = new Float64Array(heap.memory.buffer, job, JOB_SLOTS);
@@ -179,15 +239,17 @@ export class KernelThreads {
   ): Promise<KernelThreads> {
     const count = threads - 1;
     const control = new SharedArrayBuffer(SCRATCH_AT + 8 * count);
+    const busyTimes = new SharedArrayBuffer(8 * BUSY_STRIDE * count);
     const job = heap.allocate(8 * JOB_SLOTS);
     const workers = await startWorkers(WORKER_BODY, count, (index) => ({
       module,
       memory,
       control,
+      busyTimes,
       index,
       job,
     }));
-    return new KernelThreads(workers, control, kernels, heap, job);
+    return new KernelThreads(workers, control, busyTimes, kernels, heap, job);
   }
 
   /** Threads that run chunks: the calling thread and the workers. */
@@ -261,6 +323,31 @@ export class KernelThreads {
     );
   }
 
+  /**
+   * Seconds since the start: per worker, spent running chunks (from its first claim of a job to the
+   * end of its last chunk of it, so always within the job's call); and the calling thread's wait for
+   * the workers' last chunks.
+   */
+  times(): ThreadTimes {
+    return {
+      workerBusy: this.workers.map((_, w) => Number(Atomics.load(this.busy, BUSY_STRIDE * w)) / 1e9),
+      callerWaiting: this.waitedMs / 1000,
+    };
+  }
+
+  /**
+   * out row r ← source row (i32 at indices + 4r), `rowBytes` bytes each, for r < rows: the kernels'
+   * gatherRows, in chunks of whole rows of at least MIN_GATHER_CHUNK_BYTES.
+   */
+  gatherRows(source: number, rowBytes: number, indices: number, rows: number, out: number): void {
+    const chunks = this.chunksFor(rows * rowBytes, MIN_GATHER_CHUNK_BYTES);
+    const step = Math.ceil(rows / chunks);
+    const gather = this.kernels.gatherRows;
+    this.run([JOB_GATHER, source, rowBytes, indices, rows, out, step], Math.ceil(rows / step), 0, (chunk) =>
+      gatherChunk(gather, source, rowBytes, indices, rows, out, step, chunk),
+    );
+  }
+
   /** Stops the workers. */
   async close(): Promise<void> {
     this.closed = true;
@@ -318,13 +405,15 @@ export class KernelThreads {
       }
       Atomics.add(ints, DONE, 1);
     }
-    const until = performance.now() + SPIN_MS;
+    const waitFrom = performance.now();
+    const until = waitFrom + SPIN_MS;
     let done = Atomics.load(ints, DONE);
     while (done !== end && performance.now() < until) done = Atomics.load(ints, DONE);
     while (done !== end) {
       if (this.canBlock) Atomics.wait(ints, DONE, done);
       done = Atomics.load(ints, DONE);
     }
+    this.waitedMs += performance.now() - waitFrom;
     if (Atomics.exchange(ints, FAILED, 0) !== 0 || failure !== undefined) {
       throw new WasmBackendError(`${op}: a kernel failed on one of the backend's threads`, {
         cause: failure,
