@@ -18,6 +18,31 @@ const ROW_LABELS: Record<Timed | "checkpoint" | "other", string> = {
   other: "everything else (JavaScript: expressions, metrics, schedule, callbacks)",
 };
 
+/**
+ * Where a multi-threaded backend's threads spent their time, in seconds since it started (the wasm
+ * backend's `threadTimes()`): each worker running kernels, and the calling thread waiting for them.
+ */
+interface ThreadTimes {
+  readonly workerBusy: readonly number[];
+  readonly callerWaiting: number;
+}
+
+/** The worker threads over the training: per worker, seconds running kernels and seconds with no work. */
+export interface WorkerProfile {
+  readonly busySeconds: readonly number[];
+  readonly idleSeconds: readonly number[];
+  /** Seconds the calling thread waited for a worker to finish a job's last chunk (inside the rows' calls). */
+  readonly callerWaitingSeconds: number;
+}
+
+/** The backend's thread times, when it has worker threads that keep them (the wasm backend on 2+ threads). */
+function threadTimesOf(backend: Backend): (() => ThreadTimes) | undefined {
+  const probe = (backend as { threadTimes?: unknown }).threadTimes;
+  if (typeof probe !== "function") return undefined;
+  const read = () => probe.call(backend) as ThreadTimes;
+  return read().workerBusy.length > 0 ? read : undefined;
+}
+
 /** One row of the profile: where the time went, summed over the training. */
 export interface ProfileRow {
   readonly label: string;
@@ -29,8 +54,10 @@ export interface ProfileRow {
  * Times the training of a run (from `Trainer.fit`'s start to its end, `window`) by where the time
  * goes: every call of the backend's primitives (through `backend`, the given backend with its
  * primitives wrapped by `wrapBackend`; on a multi-threaded backend a call's time includes waiting
- * for the worker threads), the checkpoint callback's file writes, and the rest of the wall time. Work outside the
- * window (loading data, the final evaluation) is not counted. Used by `backprop train --profile`.
+ * for the worker threads), the checkpoint callback's file writes, and the rest of the wall time; and,
+ * on a backend with worker threads (`threadTimes()`), how long each worker ran kernels and how long
+ * it had no work. Work outside the window (loading data, the final evaluation) is not counted. Used
+ * by `backprop train --profile`.
  */
 export class RunProfile {
   readonly backend: Backend;
@@ -41,8 +68,13 @@ export class RunProfile {
   private epochs = 0;
   private trainingSeconds = 0;
   private startedAt: number | undefined;
+  private readonly threadTimes: (() => ThreadTimes) | undefined;
+  private threadsAtStart: ThreadTimes | undefined;
+  private readonly workerBusy: number[] = [];
+  private callerWaiting = 0;
 
   constructor(inner: Backend) {
+    this.threadTimes = threadTimesOf(inner);
     const timed = new Set<string>(TIMED);
     this.backend = wrapBackend(inner, (name, method) =>
       timed.has(name)
@@ -59,6 +91,7 @@ export class RunProfile {
     this.window = {
       onTrainBegin: () => {
         this.startedAt = performance.now();
+        this.threadsAtStart = this.threadTimes?.();
       },
       onEpochEnd: () => {
         this.epochs++;
@@ -66,6 +99,12 @@ export class RunProfile {
       onTrainEnd: () => {
         if (this.startedAt !== undefined) this.trainingSeconds += (performance.now() - this.startedAt) / 1000;
         this.startedAt = undefined;
+        const [start, end] = [this.threadsAtStart, this.threadTimes?.()];
+        if (start === undefined || end === undefined) return;
+        end.workerBusy.forEach((busy, w) => {
+          this.workerBusy[w] = (this.workerBusy[w] ?? 0) + busy - start.workerBusy[w]!;
+        });
+        this.callerWaiting += end.callerWaiting - start.callerWaiting;
       },
     };
   }
@@ -111,7 +150,23 @@ export class RunProfile {
     return rows.sort((a, b) => b.seconds - a.seconds);
   }
 
-  /** The table `backprop train --profile` prints: seconds, share of the training time, calls. */
+  /**
+   * The worker threads' time over the training (each worker idle for the training's time it did not
+   * run kernels), or undefined on a backend without workers.
+   */
+  workers(): WorkerProfile | undefined {
+    if (this.threadTimes === undefined) return undefined;
+    return {
+      busySeconds: [...this.workerBusy],
+      idleSeconds: this.workerBusy.map((busy) => Math.max(0, this.trainingSeconds - busy)),
+      callerWaitingSeconds: this.callerWaiting,
+    };
+  }
+
+  /**
+   * The table `backprop train --profile` prints: seconds, share of the training time, calls; then,
+   * on a backend with worker threads, each worker's busy and idle time and the calling thread's wait.
+   */
   table(): string {
     const total = this.trainingSeconds;
     const lines = [
@@ -124,6 +179,19 @@ export class RunProfile {
         `  ${row.seconds.toFixed(3).padStart(7)}  ${share.toFixed(1).padStart(5)}%  ${String(row.calls || "").padStart(9)}  ${row.label}`,
       );
     }
+    const workers = this.workers();
+    if (workers === undefined) return lines.join("\n");
+    const percent = (seconds: number) => `${(total > 0 ? (100 * seconds) / total : 0).toFixed(1)}%`;
+    workers.busySeconds.forEach((busy, w) => {
+      const idle = workers.idleSeconds[w]!;
+      lines.push(
+        `  worker thread ${w + 1}: running kernels ${busy.toFixed(3)} s (${percent(busy)}), idle ${idle.toFixed(3)} s (${percent(idle)})`,
+      );
+    });
+    const waiting = workers.callerWaitingSeconds;
+    lines.push(
+      `  the calling thread waited ${waiting.toFixed(3)} s (${percent(waiting)}) for workers to finish a job's last chunk (within the rows' calls)`,
+    );
     return lines.join("\n");
   }
 

@@ -25,7 +25,7 @@ import { initWeightsFrom } from "./init-from.js";
 import { confusionMatrix } from "./metrics.js";
 import { saveTrainedModel } from "./model-io.js";
 import { CsvLogger, JsonLinesLogger, ModelCheckpoint } from "./node-callbacks.js";
-import { type ProfileRow, RunProfile } from "./profile.js";
+import { type ProfileRow, RunProfile, type WorkerProfile } from "./profile.js";
 import type { ProgressStream } from "./progress.js";
 import { renderReport } from "./report.js";
 import {
@@ -95,8 +95,11 @@ export interface RunResult {
   threads: number;
   data: string;
   model: string;
-  /** With `RunOptions.profile`: where the training's time went, as rows and as the CLI's table. */
-  profile?: { rows: ProfileRow[]; table: string } | undefined;
+  /**
+   * With `RunOptions.profile`: where the training's time went, as rows; on a backend with worker
+   * threads, their busy and idle time; and the CLI's table.
+   */
+  profile?: { rows: ProfileRow[]; workers?: WorkerProfile | undefined; table: string } | undefined;
 }
 
 /** results.json of a run. */
@@ -291,7 +294,10 @@ async function trainInRunDir(
     threads,
     data: dataText,
     model: modelText,
-    profile: profile === undefined ? undefined : { rows: profile.rows(), table: profile.table() },
+    profile:
+      profile === undefined
+        ? undefined
+        : { rows: profile.rows(), workers: profile.workers(), table: profile.table() },
   };
   const { history: _history, runDir: _runDir, ...rest } = result;
   const resultsFile: ResultsFile = { format: "backprop.run-results", version: 1, ...rest };

@@ -45,6 +45,48 @@ describe("train --profile", () => {
     expect(total).toBeLessThan(result.seconds);
     const saved = JSON.parse(await readFile(join(result.runDir, RUN_FILES.results), "utf8"));
     expect(saved.profile.rows).toEqual(rows);
+    // The js backend has no worker threads: nothing to say of them.
+    expect(result.profile!.workers).toBeUndefined();
+    expect(result.profile!.table).not.toContain("worker thread");
+  });
+
+  it("on the wasm backend's two threads, says how long the worker ran kernels and how long it had no work", async () => {
+    // Batches of 128 through 256-wide layers: products large enough to be split between the threads.
+    const config = parseTrainConfig(
+      {
+        dataset: "spiral",
+        samples: 1000,
+        hidden: [256, 256],
+        epochs: 2,
+        batchSize: 128,
+        backend: "wasm",
+        threads: 2,
+        outDir: temp.path,
+        name: "threaded",
+      },
+      "test",
+    );
+    const result = await runTraining(config, { profile: true });
+    expect(result.threads).toBe(2);
+    const { rows, workers, table } = result.profile!;
+    const training = rows.reduce((sum, r) => sum + r.seconds, 0);
+    expect(workers!.busySeconds).toHaveLength(1);
+    const [busy, idle] = [workers!.busySeconds[0]!, workers!.idleSeconds[0]!];
+    expect(busy).toBeGreaterThan(0);
+    expect(busy + idle).toBeCloseTo(training, 9);
+    const inKernelCalls = rows
+      .filter((r) => /^(gemm|elementwise|reductions|batch gather)/.test(r.label))
+      .reduce((sum, r) => sum + r.seconds, 0);
+    // The worker runs kernels only while the calling thread is inside one of their calls.
+    expect(busy).toBeLessThanOrEqual(inKernelCalls);
+    expect(workers!.callerWaitingSeconds).toBeGreaterThanOrEqual(0);
+    expect(workers!.callerWaitingSeconds).toBeLessThanOrEqual(inKernelCalls);
+    expect(table).toMatch(
+      /\n {2}worker thread 1: running kernels \d+\.\d{3} s \(\d+\.\d%\), idle \d+\.\d{3} s/,
+    );
+    expect(table).toMatch(/\n {2}the calling thread waited \d+\.\d{3} s \(\d+\.\d%\) for workers/);
+    const saved = JSON.parse(await readFile(join(result.runDir, RUN_FILES.results), "utf8"));
+    expect(saved.profile.workers).toEqual(workers);
   });
 
   it("keeps every hook of the checkpoint callback: an interrupted run still writes its checkpoint", async () => {

@@ -78,7 +78,7 @@ function train(io: CliIO, exit: (code: number) => void): Command {
     .option("--json", "print the result as JSON on stdout")
     .option(
       "--profile",
-      "print where the training's time went: gemm, elementwise passes, reductions, batch gather, checkpoints, the rest",
+      "print where the training's time went: gemm, elementwise passes, reductions, batch gather, checkpoints, the rest; and how long each worker thread ran kernels or had no work",
     )
     .addHelpText(
       "after",
