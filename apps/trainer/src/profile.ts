@@ -1,4 +1,5 @@
 import { type Backend, wrapBackend } from "@backprop/tensor";
+import type { ThreadTimes } from "@backprop/tensor-wasm";
 import type { Awaitable, Callback } from "./callback.js";
 
 /** The backend primitives a profile times, each call's wall time added to its own row. */
@@ -18,15 +19,6 @@ const ROW_LABELS: Record<Timed | "checkpoint" | "other", string> = {
   other: "everything else (JavaScript: expressions, metrics, schedule, callbacks)",
 };
 
-/**
- * Where a multi-threaded backend's threads spent their time, in seconds since it started (the wasm
- * backend's `threadTimes()`): each worker running kernels, and the calling thread waiting for them.
- */
-interface ThreadTimes {
-  readonly workerBusy: readonly number[];
-  readonly callerWaiting: number;
-}
-
 /** The worker threads over the training: per worker, seconds running kernels and seconds with no work. */
 export interface WorkerProfile {
   readonly busySeconds: readonly number[];
@@ -35,7 +27,10 @@ export interface WorkerProfile {
   readonly callerWaitingSeconds: number;
 }
 
-/** The backend's thread times, when it has worker threads that keep them (the wasm backend on 2+ threads). */
+/**
+ * The backend's `threadTimes()` (the wasm backend's), when it has worker threads; the backend is
+ * probed rather than typed, as `threadsOf` does, so any backend may be profiled.
+ */
 function threadTimesOf(backend: Backend): (() => ThreadTimes) | undefined {
   const probe = (backend as { threadTimes?: unknown }).threadTimes;
   if (typeof probe !== "function") return undefined;
